@@ -1,0 +1,3 @@
+/** @packageDocumentation Code shared by the chaincode, the gateway and the CLI. */
+export * from './orgs';
+export * from './canonical-json';

@@ -1,0 +1,24 @@
+// Two projects: fast unit tests beside the sources, and integration tests that need the real network.
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
+const shared = {
+  transform: { '^.+\\.ts$': tsJest },
+  testEnvironment: 'node',
+  // Tests import the shared package from source so they need no build step.
+  moduleNameMapper: { '^@gridledger/core$': '<rootDir>/core/src/index.ts', '^@gridledger/core/(.*)$': '<rootDir>/core/src/$1' },
+};
+module.exports = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/{core,chaincode,gateway-api,cli}/src/**/*.test.ts', '<rootDir>/tests/unit/**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/integration/global-setup.js',
+      globalTeardown: '<rootDir>/tests/integration/global-teardown.js',
+    },
+  ],
+};
