@@ -1,3 +1,4 @@
 /** @packageDocumentation Code shared by the chaincode, the gateway and the CLI. */
 export * from './orgs';
 export * from './canonical-json';
+export * from './connection-profile';
