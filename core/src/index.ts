@@ -2,3 +2,5 @@
 export * from './orgs';
 export * from './canonical-json';
 export * from './connection-profile';
+export * from './errors';
+export * from './lending';

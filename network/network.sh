@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# GridLedger's local Fabric network: 3 Raft orderers, 4 peer orgs, channel `energy`, and the
+# TypeScript chaincode as a service, all as plain processes on 127.0.0.1.
+#
+#   network.sh up        build what is missing, start everything, deploy the chaincode
+#   network.sh down      stop exactly the processes `up` started and remove the run state
+#   network.sh status    what runs, with PIDs and health
+#   network.sh logs [name] [-f]   the log of one process (or the list of logs)
+#   network.sh build     only build the Fabric binaries
+#
+# Environment: FABRIC_BIN (prebuilt Fabric binaries instead of go install), GRIDLEDGER_RUN_DIR
+# (run state, default network/.run).
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+. "$NETWORK_DIR/lib/binaries.sh"
+. "$NETWORK_DIR/lib/nodes.sh"
+. "$NETWORK_DIR/lib/chaincode.sh"
+. "$NETWORK_DIR/lib/profiles.sh"
+
+all_ports() {
+  local kind name org msp a b c
+  while IFS=$'\t' read -r kind name org msp a b c; do echo "$name $a"; echo "$name $b"; echo "$name $c"; done < <(nodes orderer; nodes peer)
+  echo "chaincode ${CC_ADDRESS#*:}"
+}
+
+cmd_up() {
+  local started
+  started=$(date +%s.%N)
+  if [ -n "$(running_pids)" ]; then
+    if [ -f "$RUN_DIR/ready" ]; then log "the network is already running (network.sh status shows it)"; return 0; fi
+    die "a network from an unfinished start is still running; run network.sh down first"
+  fi
+  local name port
+  while read -r name port; do
+    port_in_use "$port" && die "port $port (for $name) is already in use by another program; free it and try again"
+  done < <(all_ports)
+  ensure_binaries
+  if [ ! -f "$ROOT_DIR/chaincode/dist/index.js" ] || [ -n "${GRIDLEDGER_REBUILD:-}" ]; then
+    log "compiling the chaincode"
+    (cd "$ROOT_DIR" && npx tsc -b core chaincode)
+  fi
+  rm -rf "$RUN_DIR"
+  mkdir -p "$RUN_DIR" "$PID_DIR" "$LOG_DIR"
+  generate_artifacts
+  log "starting 3 orderers"; start_orderers; wait_healthy orderer
+  join_orderers
+  log "starting 4 peers"; start_peers; wait_healthy peer
+  join_peers
+  log "packaging the chaincode and starting its server"; build_package; start_chaincode_server
+  log "installing, approving (4 orgs) and committing $CC_NAME"; deploy_chaincode; wait_committed
+  write_profiles
+  touch "$RUN_DIR/ready"
+  log "network up in $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}') s; package id $PACKAGE_ID"
+}
+
+cmd_down() {
+  local name pid stopped=0
+  if [ -d "$PID_DIR" ]; then
+    # Gateway and chaincode first, then peers, then orderers, so nothing logs errors about the others.
+    for name in gateway chaincode $(nodes peer | cut -f2) $(nodes orderer | cut -f2); do
+      [ -f "$PID_DIR/$name.pid" ] && { stop_process "$name"; stopped=$((stopped + 1)); }
+    done
+    for pid in "$PID_DIR"/*.pid; do [ -e "$pid" ] && { stop_process "$(basename "$pid" .pid)"; stopped=$((stopped + 1)); }; done
+  fi
+  rm -rf "$RUN_DIR"
+  if [ "$stopped" -gt 0 ]; then log "stopped $stopped processes and removed the run state"; else log "no network was running"; fi
+}
+
+cmd_status() {
+  local json=${1:-} name pid kind org msp port x ops health up=0
+  if [ ! -d "$PID_DIR" ]; then
+    [ "$json" = --json ] && echo '{"running":false,"processes":[]}' || echo "network: not running"
+    return 3
+  fi
+  local rows=()
+  while IFS=$'\t' read -r kind name org msp port x ops; do
+    pid=$(cat "$PID_DIR/$name.pid" 2>/dev/null || true)
+    if pid_alive "$pid"; then
+      health=$(curl -fsS -m 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$ops/healthz" 2>/dev/null || echo down); up=$((up + 1))
+    else health=stopped; fi
+    rows+=("$name	$kind	${pid:--}	127.0.0.1:$port	$health")
+  done < <(nodes orderer; nodes peer)
+  for name in chaincode gateway; do
+    pid=$(cat "$PID_DIR/$name.pid" 2>/dev/null || true)
+    [ -z "$pid" ] && continue
+    if pid_alive "$pid"; then health=running; up=$((up + 1)); else health=stopped; fi
+    rows+=("$name	$name	$pid	-	$health")
+  done
+  if [ "$json" = --json ]; then
+    printf '%s\n' "${rows[@]}" | node -e '
+      const rows = require("fs").readFileSync(0, "utf8").trim().split("\n").map((l) => l.split("\t"));
+      const processes = rows.map(([name, kind, pid, address, health]) => ({ name, kind, pid: Number(pid) || null, address, health }));
+      console.log(JSON.stringify({ running: processes.some((p) => p.health !== "stopped"), processes }));'
+  else
+    printf '%-18s %-10s %-8s %-17s %s\n' NAME KIND PID ADDRESS HEALTH
+    printf '%s\n' "${rows[@]}" | awk -F'\t' '{printf "%-18s %-10s %-8s %-17s %s\n", $1, $2, $3, $4, $5}'
+  fi
+  [ "$up" -gt 0 ]
+}
+
+cmd_logs() {
+  local name=${1:-}
+  if [ -z "$name" ]; then ls "$LOG_DIR" 2>/dev/null | sed 's/\.log$//' || echo "network: not running"; return 0; fi
+  [ -f "$LOG_DIR/$name.log" ] || die "no log named $name (network.sh logs lists them)"
+  if [ "${2:-}" = -f ]; then tail -f "$LOG_DIR/$name.log"; else tail -n 200 "$LOG_DIR/$name.log"; fi
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) shift; cmd_status "$@" ;;
+  logs) shift; cmd_logs "$@" ;;
+  build) ensure_binaries; log "Fabric binaries ready in $BIN_DIR" ;;
+  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
