@@ -1,0 +1,145 @@
+/**
+ * What the gateway needs from the ledger, independent of the Fabric client library, so that unit
+ * tests can run the HTTP layer on an in-memory fake.
+ */
+
+/** Which of the org's Fabric identities signs: `admin` for org duties, `client` for relaying users. */
+export type IdentityKind = 'admin' | 'client';
+
+/**
+ * A transaction proposal built but not yet endorsed. Its bytes can be kept and endorsed later (after
+ * a gateway restart) under the same transaction id, so a retry can never commit twice: Fabric
+ * rejects a second transaction with the same id.
+ */
+export interface PreparedTransaction {
+  txId: string;
+  fn: string;
+  identity: IdentityKind;
+  /** Serialized unsigned proposal; opaque to everything but the LedgerClient that made it. */
+  proposal: Uint8Array;
+}
+
+/** How a submitted transaction ended on the ledger. */
+export interface CommitOutcome {
+  txId: string;
+  blockNumber: number;
+  /** Fabric validation code number (0 = VALID). */
+  code: number;
+  /** Fabric validation code name, e.g. VALID, MVCC_READ_CONFLICT, ENDORSEMENT_POLICY_FAILURE. */
+  codeName: string;
+  successful: boolean;
+}
+
+/** A transaction endorsed and sent to the orderers. */
+export interface SubmittedTransaction {
+  txId: string;
+  /** The chaincode's return value from endorsement. */
+  result: Uint8Array;
+  /** Settles when the org's peer has validated the transaction's block (or the wait times out). */
+  commit: Promise<CommitOutcome>;
+}
+
+/** A chaincode event as the peer delivered it. */
+export interface LedgerEvent {
+  blockNumber: number;
+  txId: string;
+  eventName: string;
+  payload: Uint8Array;
+}
+
+/**
+ * Where to resume a chaincode event stream: the block of the last event seen and its transaction
+ * id; events up to and including that transaction are skipped.
+ */
+export interface EventCheckpoint {
+  blockNumber: number;
+  txId?: string;
+}
+
+/** A live event stream; `close()` ends the iteration. */
+export interface LedgerEventStream extends AsyncIterable<LedgerEvent> {
+  close(): void;
+}
+
+/** Ledger operations the gateway uses. One instance per gateway process, shared by all requests. */
+export interface LedgerClient {
+  /** Runs a query on the org's peer; throws {@link LedgerError}. */
+  evaluate(fn: string, args: string[], opts?: { identity?: IdentityKind }): Promise<Uint8Array>;
+  /** Builds a proposal (no network); keep its bytes to resubmit under the same transaction id. */
+  prepare(fn: string, args: string[], opts?: { identity?: IdentityKind }): PreparedTransaction;
+  /** Endorses and submits; resolves once the orderer accepted it. Throws {@link LedgerError}. */
+  submitAsync(tx: PreparedTransaction): Promise<SubmittedTransaction>;
+  /** Asks the peer how a transaction ended; waits for its block if not yet committed. */
+  commitStatus(txId: string, opts?: { identity?: IdentityKind }): Promise<CommitOutcome>;
+  /** Chaincode events from `from` (exclusive of its transaction) or from `startBlock`. */
+  chaincodeEvents(from: EventCheckpoint | undefined, startBlock: number): Promise<LedgerEventStream>;
+  /** Resolves when the peer is reachable. */
+  ping(timeoutMs?: number): Promise<void>;
+  close(): void;
+}
+
+/** Why a ledger call failed, mapped by the HTTP layer to a status and a problem type. */
+export type LedgerErrorKind =
+  /** The chaincode refused the caller (MSP or role check). */
+  | 'forbidden'
+  /** The chaincode rejected the arguments. */
+  | 'invalid'
+  /** The chaincode found no such thing. */
+  | 'not-found'
+  /** The chaincode found a conflicting state (exists already, replayed nonce, ...). */
+  | 'conflict'
+  /** Any other chaincode or endorsement refusal. */
+  | 'rejected'
+  /** A transaction with this id exists already on the ledger (a resubmission). */
+  | 'duplicate'
+  /** The peer or orderer could not be reached or did not answer in time. */
+  | 'unavailable';
+
+export class LedgerError extends Error {
+  constructor(
+    readonly kind: LedgerErrorKind,
+    message: string,
+    readonly txId?: string,
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}
+
+/**
+ * Classifies a chaincode's error message. Chaincode may prefix messages with a tag such as
+ * `FORBIDDEN:`, `INVALID_ARGUMENT:`, `NOT_FOUND:` or `CONFLICT:` for an exact mapping; otherwise
+ * common wordings are recognised, and anything else is a plain refusal.
+ */
+export function classifyChaincodeMessage(message: string): LedgerErrorKind {
+  const m = message.trim();
+  const tag = /^\[?([A-Z_]+)\]?\s*[:\]]/.exec(m)?.[1];
+  switch (tag) {
+    case 'FORBIDDEN':
+    case 'UNAUTHORIZED':
+    case 'ACCESS_DENIED':
+      return 'forbidden';
+    case 'INVALID_ARGUMENT':
+    case 'INVALID':
+    case 'BAD_REQUEST':
+    case 'VALIDATION':
+      return 'invalid';
+    case 'NOT_FOUND':
+      return 'not-found';
+    case 'CONFLICT':
+    case 'ALREADY_EXISTS':
+    case 'REPLAY':
+      return 'conflict';
+  }
+  if (/duplicate transaction/i.test(m)) return 'duplicate';
+  if (/access denied|not authori[sz]ed|forbidden|permission|only [A-Za-z]+MSP|not allowed|may not|is not (a|an|the) .*MSP|unauthori[sz]ed|creator/i.test(m)) return 'forbidden';
+  if (/not found|does not exist|no such|unknown (loan|pool|account|channel|pile)/i.test(m)) return 'not-found';
+  if (/already exists|already|replay|nonce .*used|conflict/i.test(m)) return 'conflict';
+  if (/invalid|must|malformed|expected|required|missing|out of range|cannot parse|unexpected|bad |too (large|small|long|short)|not a /i.test(m)) return 'invalid';
+  return 'rejected';
+}
+
+/** Strips the peer's wrapping ("chaincode response 500, ...") to the chaincode's own message. */
+export function chaincodeMessage(raw: string): string {
+  return raw.replace(/^.*?chaincode response \d+,\s*/s, '').replace(/^transaction returned with failure:\s*/i, '').trim();
+}

@@ -1,0 +1,153 @@
+/**
+ * The one test suite every Store implementation must pass (SQLite and PostgreSQL). Imported by the
+ * per-backend test files; not a test file itself.
+ */
+import type { Store, TransactionRecord } from './store';
+
+export interface StoreHarness {
+  /** A fresh, initialised, empty store. */
+  open(): Promise<Store>;
+  /** Opens the same data again (a gateway restart or a second replica). */
+  reopen(previous: Store): Promise<Store>;
+  /** Disposes of the store's data. */
+  destroy(store: Store): Promise<void>;
+  /** Reason to skip the whole suite (backend unavailable). */
+  skip?: string;
+}
+
+export function storeSuite(name: string, harness: StoreHarness): void {
+  (harness.skip ? describe.skip : describe)(`Store contract: ${name}${harness.skip ? ' (skipped: backend unreachable)' : ''}`, () => {
+    let store: Store;
+    const extra: Store[] = [];
+    beforeEach(async () => {
+      store = await harness.open();
+    });
+    afterEach(async () => {
+      for (const s of extra.splice(0)) await s.close();
+      await harness.destroy(store);
+    });
+
+    test('ping writes a heartbeat', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    test('claims a new idempotency key, then reports it in flight, then done', async () => {
+      const first = await store.claimIdempotencyKey('caller', 'k1', 'h1', 1_000, 60_000);
+      expect(first).toMatchObject({ outcome: 'claimed', takenOver: false });
+      expect(first.record).toMatchObject({ scope: 'caller', key: 'k1', requestHash: 'h1', state: 'in-flight', lockedUntil: 61_000 });
+      expect((await store.claimIdempotencyKey('caller', 'k1', 'h1', 2_000, 60_000)).outcome).toBe('in-flight');
+      await store.attachIdempotencyTransaction('caller', 'k1', 'tx1', new Uint8Array([1, 2, 3]));
+      await store.completeIdempotencyKey('caller', 'k1', { status: 202, headers: { location: '/v1/transactions/tx1' }, body: { id: 'tx1' } });
+      const again = await store.claimIdempotencyKey('caller', 'k1', 'h1', 3_000, 60_000);
+      expect(again.outcome).toBe('done');
+      expect(again.record.response).toEqual({ status: 202, headers: { location: '/v1/transactions/tx1' }, body: { id: 'tx1' } });
+      expect(again.record.txId).toBe('tx1');
+    });
+
+    test('a key with another request hash is a mismatch, in flight or done', async () => {
+      await store.claimIdempotencyKey('caller', 'k2', 'h1', 1_000, 60_000);
+      expect((await store.claimIdempotencyKey('caller', 'k2', 'h2', 1_001, 60_000)).outcome).toBe('mismatch');
+      await store.completeIdempotencyKey('caller', 'k2', { status: 200, headers: {}, body: null });
+      expect((await store.claimIdempotencyKey('caller', 'k2', 'h2', 1_002, 60_000)).outcome).toBe('mismatch');
+    });
+
+    test('keys are scoped per caller', async () => {
+      expect((await store.claimIdempotencyKey('alice', 'same', 'h1', 1_000, 60_000)).outcome).toBe('claimed');
+      expect((await store.claimIdempotencyKey('bob', 'same', 'h2', 1_000, 60_000)).outcome).toBe('claimed');
+    });
+
+    test('an expired lease is taken over and keeps the prepared transaction', async () => {
+      await store.claimIdempotencyKey('caller', 'k3', 'h1', 1_000, 10_000);
+      await store.attachIdempotencyTransaction('caller', 'k3', 'tx3', new Uint8Array([9, 8, 7]));
+      expect((await store.claimIdempotencyKey('caller', 'k3', 'h1', 10_999, 10_000)).outcome).toBe('in-flight');
+      const taken = await store.claimIdempotencyKey('caller', 'k3', 'h1', 11_001, 10_000);
+      expect(taken).toMatchObject({ outcome: 'claimed', takenOver: true });
+      expect(taken.record.txId).toBe('tx3');
+      expect(Array.from(taken.record.proposal ?? [])).toEqual([9, 8, 7]);
+      expect((await store.claimIdempotencyKey('caller', 'k3', 'h1', 11_002, 10_000)).outcome).toBe('in-flight');
+    });
+
+    test('concurrent claims of one key: exactly one wins', async () => {
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.claimIdempotencyKey('caller', 'race', 'h', 5_000, 60_000)));
+      expect(results.filter((r) => r.outcome === 'claimed')).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === 'in-flight')).toHaveLength(7);
+    });
+
+    test('release frees an in-flight key but never a finished one', async () => {
+      await store.claimIdempotencyKey('caller', 'k4', 'h1', 1_000, 60_000);
+      await store.releaseIdempotencyKey('caller', 'k4');
+      expect((await store.claimIdempotencyKey('caller', 'k4', 'h2', 1_001, 60_000)).outcome).toBe('claimed');
+      await store.completeIdempotencyKey('caller', 'k4', { status: 200, headers: {}, body: { ok: true } });
+      await store.releaseIdempotencyKey('caller', 'k4');
+      expect((await store.claimIdempotencyKey('caller', 'k4', 'h2', 1_002, 60_000)).outcome).toBe('done');
+    });
+
+    test('purge removes finished keys older than a time', async () => {
+      await store.claimIdempotencyKey('c', 'old', 'h', 1_000, 60_000);
+      await store.completeIdempotencyKey('c', 'old', { status: 200, headers: {}, body: null });
+      await store.claimIdempotencyKey('c', 'new', 'h', 9_000, 60_000);
+      await store.completeIdempotencyKey('c', 'new', { status: 200, headers: {}, body: null });
+      await store.claimIdempotencyKey('c', 'busy', 'h', 1_000, 60_000);
+      expect(await store.purgeIdempotencyKeys(5_000)).toBe(1);
+      expect((await store.claimIdempotencyKey('c', 'new', 'h', 9_500, 60_000)).outcome).toBe('done');
+      expect((await store.claimIdempotencyKey('c', 'busy', 'h', 9_500, 60_000)).outcome).toBe('in-flight');
+    });
+
+    test('transactions: put, update, get, pending', async () => {
+      const tx: TransactionRecord = { txId: 'a1', fn: 'params:SetLendingParams', status: 'endorsed', submitter: 'ops', result: '{"ok":true}', createdAt: 100, updatedAt: 100 };
+      await store.putTransaction(tx);
+      await store.putTransaction({ ...tx, txId: 'a2', createdAt: 200, updatedAt: 200, result: undefined });
+      expect(await store.getTransaction('a1')).toEqual(tx);
+      expect(await store.getTransaction('missing')).toBeUndefined();
+      expect((await store.pendingTransactions(150, 10)).map((t) => t.txId)).toEqual(['a1']);
+      expect((await store.pendingTransactions(1_000, 10)).map((t) => t.txId)).toEqual(['a1', 'a2']);
+      await store.putTransaction({ ...tx, status: 'committed', blockNumber: 7, validationCode: 'VALID', updatedAt: 300 });
+      expect(await store.getTransaction('a1')).toEqual({ ...tx, status: 'committed', blockNumber: 7, validationCode: 'VALID', updatedAt: 300 });
+      expect((await store.pendingTransactions(1_000, 10)).map((t) => t.txId)).toEqual(['a2']);
+    });
+
+    test('events: append in order, skip duplicates, page after a sequence', async () => {
+      expect(await store.lastEvent()).toBeUndefined();
+      const payload = new TextEncoder().encode('{"x":1}');
+      const e1 = await store.appendEvent({ blockNumber: 5, txId: 't1', eventName: 'ParamsSet', payload }, 10);
+      const e2 = await store.appendEvent({ blockNumber: 5, txId: 't2', eventName: 'ParamsSet', payload }, 11);
+      const dup = await store.appendEvent({ blockNumber: 5, txId: 't1', eventName: 'ParamsSet', payload }, 12);
+      const e3 = await store.appendEvent({ blockNumber: 6, txId: 't3', eventName: 'Other', payload: new Uint8Array() }, 13);
+      expect(dup).toBeUndefined();
+      expect(e1!.seq).toBeLessThan(e2!.seq);
+      expect(e2!.seq).toBeLessThan(e3!.seq);
+      const all = await store.eventsAfter(0, 100);
+      expect(all.map((e) => e.txId)).toEqual(['t1', 't2', 't3']);
+      expect(new TextDecoder().decode(all[0].payload)).toBe('{"x":1}');
+      expect(all[0]).toMatchObject({ blockNumber: 5, eventName: 'ParamsSet', receivedAt: 10 });
+      expect((await store.eventsAfter(e1!.seq, 1)).map((e) => e.txId)).toEqual(['t2']);
+      expect(await store.eventsAfter(e3!.seq, 10)).toEqual([]);
+      expect((await store.lastEvent())!.txId).toBe('t3');
+    });
+
+    test('concurrent appends keep one copy each and increasing sequence numbers', async () => {
+      const events = Array.from({ length: 20 }, (_, i) => ({ blockNumber: 10 + Math.floor(i / 4), txId: `c${i}`, eventName: 'E', payload: new Uint8Array([i]) }));
+      const other = await harness.reopen(store);
+      extra.push(other);
+      // Two "replicas" ingest the same stream at once, each in ledger order.
+      await Promise.all([
+        (async () => { for (const e of events) await store.appendEvent(e, 1); })(),
+        (async () => { for (const e of events) await other.appendEvent(e, 2); })(),
+      ]);
+      const logged = await store.eventsAfter(0, 100);
+      expect(logged.map((e) => e.txId)).toEqual(events.map((e) => e.txId));
+    });
+
+    test('data survives reopening (a restart)', async () => {
+      await store.claimIdempotencyKey('c', 'persist', 'h', 1_000, 60_000);
+      await store.completeIdempotencyKey('c', 'persist', { status: 202, headers: {}, body: { id: 'x' } });
+      await store.appendEvent({ blockNumber: 1, txId: 'p', eventName: 'E', payload: new Uint8Array([1]) }, 1);
+      await store.putTransaction({ txId: 'p', fn: 'f', status: 'endorsed', submitter: 's', createdAt: 1, updatedAt: 1 });
+      const again = await harness.reopen(store);
+      extra.push(again);
+      expect((await again.claimIdempotencyKey('c', 'persist', 'h', 2_000, 60_000)).outcome).toBe('done');
+      expect((await again.lastEvent())!.txId).toBe('p');
+      expect((await again.getTransaction('p'))!.status).toBe('endorsed');
+    });
+  });
+}
