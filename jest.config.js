@@ -1,10 +1,10 @@
 // Two projects: fast unit tests beside the sources, and integration tests that need the real network.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.test.json' }];
 const shared = {
   transform: { '^.+\\.ts$': tsJest },
   testEnvironment: 'node',
   // Tests import the shared package from source so they need no build step.
-  moduleNameMapper: { '^@gridledger/core$': '<rootDir>/core/src/index.ts', '^@gridledger/core/(.*)$': '<rootDir>/core/src/$1' },
+  moduleNameMapper: { '^@gridledger/core$': '<rootDir>/core/src/index.ts', '^@gridledger/core/dist/(.*)$': '<rootDir>/core/src/$1' },
 };
 module.exports = {
   projects: [

@@ -8,11 +8,12 @@ const [nodesFile, crypto, outDir, channel, chaincode] = process.argv.slice(2);
 const rows = fs.readFileSync(nodesFile, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split('\t'));
 const domain = (org) => `${org}.gridledger.local`;
 
+// Peers are named peer0.<org> in nodes.tsv, orderers by host alone; both live under their org's domain.
+const fqdn = (kind, name, org) => (kind === 'peer' ? `${name}.gridledger.local` : `${name}.${domain(org)}`);
 const endpoint = ([kind, name, org, , port, , ops]) => {
-  const base = kind === 'peer'
-    ? path.join(crypto, 'peerOrganizations', domain(org), 'peers', `${name}.${domain(org)}`)
-    : path.join(crypto, 'ordererOrganizations', domain(org), 'orderers', `${name}.${domain(org)}`);
-  return { name, endpoint: `127.0.0.1:${port}`, hostAlias: `${name}.${domain(org)}`, tlsCaCertPath: path.join(base, 'tls', 'ca.crt'), operationsEndpoint: `127.0.0.1:${ops}` };
+  const host = fqdn(kind, name, org);
+  const base = path.join(crypto, kind === 'peer' ? 'peerOrganizations' : 'ordererOrganizations', domain(org), kind === 'peer' ? 'peers' : 'orderers', host);
+  return { name, endpoint: `127.0.0.1:${port}`, hostAlias: host, tlsCaCertPath: path.join(base, 'tls', 'ca.crt'), operationsEndpoint: `127.0.0.1:${ops}` };
 };
 const identity = (org, user) => {
   const msp = path.join(crypto, 'peerOrganizations', domain(org), 'users', `${user}@${domain(org)}`, 'msp');
