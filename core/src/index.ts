@@ -4,3 +4,4 @@ export * from './canonical-json';
 export * from './connection-profile';
 export * from './errors';
 export * from './lending';
+export * from './market';

@@ -1,3 +1,5 @@
+import { ValidationError } from '../errors';
+
 /**
  * Stable error codes of the market module. Callers (chaincode, gateway) map them to transaction
  * failures and HTTP problems; the codes never change meaning.
@@ -31,15 +33,18 @@ export const MARKET_ERROR_CODES = [
 
 export type MarketErrorCode = (typeof MARKET_ERROR_CODES)[number];
 
-/** Error thrown by every market function on bad input; `code` is stable, `message` is for humans. */
-export class MarketError extends Error {
-  override readonly name = 'MarketError';
+/**
+ * Error thrown by every market function on bad input; `code` is stable, `message` is for humans.
+ * A {@link ValidationError}, so the gateway and chaincode map it like any other refused request.
+ */
+export class MarketError extends ValidationError {
   readonly code: MarketErrorCode;
   /** The order concerned, when there is one. */
   readonly orderId: string | undefined;
 
   constructor(code: MarketErrorCode, message: string, orderId?: string) {
     super(`${code}: ${message}`);
+    this.name = 'MarketError';
     this.code = code;
     this.orderId = orderId;
   }
