@@ -5,3 +5,4 @@ export * from './connection-profile';
 export * from './errors';
 export * from './lending';
 export * from './market';
+export * from './zk';

@@ -1,0 +1,335 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { buildBn128 } from 'ffjavascript';
+import { ZkError } from './errors';
+import { SNARK_FIELD, toField } from './field';
+
+/** BN254 base field modulus q (coordinates of proof points). */
+const BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
+
+/** A Groth16 proof in snarkjs JSON form (decimal strings, projective with z = 1). */
+export interface Groth16Proof {
+  pi_a: [string, string, string];
+  pi_b: [[string, string], [string, string], [string, string]];
+  pi_c: [string, string, string];
+  protocol?: 'groth16';
+  curve?: 'bn128';
+}
+
+/** A Groth16 verification key as exported by snarkjs (`circuits/artifacts/<name>.vkey.json`). */
+export interface Groth16VerificationKey {
+  protocol: 'groth16';
+  curve: 'bn128';
+  nPublic: number;
+  vk_alpha_1: string[];
+  vk_beta_2: string[][];
+  vk_gamma_2: string[][];
+  vk_delta_2: string[][];
+  IC: string[][];
+  [k: string]: unknown;
+}
+
+// ffjavascript's curve object is untyped; keep `any` confined to this file.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Curve = any;
+type Buf = Uint8Array;
+
+let curvePromise: Promise<Curve> | null = null;
+/**
+ * The verifier's curve: ffjavascript BN254 built single-threaded, so verification starts no worker
+ * threads and a long-running process (a chaincode) holds one WebAssembly instance and nothing else.
+ * It is independent of the multi-threaded curve snarkjs caches for proving (see releaseZk).
+ */
+export function verifierCurve(): Promise<Curve> {
+  if (!curvePromise) curvePromise = buildBn128(true);
+  return curvePromise;
+}
+
+/** A verification key parsed once into curve points, with e(alpha, beta)'s Miller loop precomputed. */
+export interface PreparedVerificationKey {
+  readonly nPublic: number;
+  /** sha256 of the canonical JSON of the key, for logs and caches */
+  readonly fingerprint: string;
+  /** @internal */ readonly _p: {
+    alpha: Buf;
+    betaPrep: Buf;
+    gammaPrep: Buf;
+    deltaPrep: Buf;
+    negAlphaBetaMl: Buf; // Miller loop of (-alpha, beta): product with the others must finalExp to 1
+    IC: Buf[];
+    curve: Curve;
+  };
+}
+
+const prepared = new WeakMap<object, Promise<PreparedVerificationKey>>();
+
+function isStrArray(x: unknown, n: number): x is string[] {
+  return Array.isArray(x) && x.length === n && x.every((v) => typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint');
+}
+
+function coord(v: unknown, what: string, code: 'MALFORMED_PROOF' | 'INVALID_VERIFICATION_KEY'): bigint {
+  const s = typeof v === 'bigint' ? v.toString() : typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v;
+  if (typeof s !== 'string' || !/^(0|[1-9][0-9]{0,77})$/.test(s)) throw new ZkError(code, `${what}: not a canonical decimal coordinate`);
+  const b = BigInt(s);
+  if (b >= BASE_FIELD) throw new ZkError(code === 'MALFORMED_PROOF' ? 'INVALID_PROOF_POINT' : code, `${what}: coordinate not below the base field modulus`);
+  return b;
+}
+
+type Code = 'MALFORMED_PROOF' | 'INVALID_VERIFICATION_KEY';
+
+function g1(curve: Curve, p: unknown, what: string, code: Code): Buf {
+  if (!isStrArray(p, 3) && !isStrArray(p, 2)) throw new ZkError(code, `${what}: expected [x, y, 1]`);
+  const arr = p as unknown[];
+  const x = coord(arr[0], `${what}.x`, code);
+  const y = coord(arr[1], `${what}.y`, code);
+  if (arr.length === 3 && coord(arr[2], `${what}.z`, code) !== 1n) throw new ZkError(code, `${what}: z must be 1 (affine form)`);
+  const P = curve.G1.fromObject([x, y]);
+  const bad = code === 'MALFORMED_PROOF' ? 'INVALID_PROOF_POINT' : code;
+  if (curve.G1.isZero(P) || !curve.G1.isValid(P)) throw new ZkError(bad, `${what}: not a point of G1 (or the identity)`);
+  // G1 of BN254 has cofactor 1: on the curve means in the group.
+  return P;
+}
+
+function g2(curve: Curve, p: unknown, what: string, code: Code, checkSubgroup: boolean): Buf {
+  if (!Array.isArray(p) || (p.length !== 3 && p.length !== 2) || !isStrArray(p[0], 2) || !isStrArray(p[1], 2)) {
+    throw new ZkError(code, `${what}: expected [[x0, x1], [y0, y1], [1, 0]]`);
+  }
+  if (p.length === 3) {
+    if (!isStrArray(p[2], 2) || coord(p[2][0], `${what}.z0`, code) !== 1n || coord(p[2][1], `${what}.z1`, code) !== 0n) {
+      throw new ZkError(code, `${what}: z must be [1, 0] (affine form)`);
+    }
+  }
+  const xs = p[0].map((c: unknown, i: number) => coord(c, `${what}.x${i}`, code));
+  const ys = p[1].map((c: unknown, i: number) => coord(c, `${what}.y${i}`, code));
+  const P = curve.G2.fromObject([xs, ys]);
+  const bad = code === 'MALFORMED_PROOF' ? 'INVALID_PROOF_POINT' : code;
+  if (curve.G2.isZero(P) || !curve.G2.isValid(P)) throw new ZkError(bad, `${what}: not on the G2 twist (or the identity)`);
+  // snarkjs stops at the curve equation. The twist has points outside the order-r subgroup; a
+  // pairing with such a point is not the bilinear map the proof system's soundness assumes.
+  if (checkSubgroup && !g2InSubgroup(curve, P)) throw new ZkError(bad, `${what}: not in the prime-order subgroup of G2`);
+  return P;
+}
+
+const R_LE = scalarLE(SNARK_FIELD);
+function g2InSubgroup(curve: Curve, P: Buf): boolean {
+  return curve.G2.isZero(curve.G2.timesScalar(P, R_LE));
+}
+
+function scalarLE(v: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let x = v;
+  for (let i = 0; i < 32; i++) {
+    out[i] = Number(x & 0xffn);
+    x >>= 8n;
+  }
+  return out;
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return '[' + v.map(canonicalJson).join(',') + ']';
+  if (v && typeof v === 'object') return '{' + Object.keys(v).sort().map((k) => JSON.stringify(k) + ':' + canonicalJson((v as Record<string, unknown>)[k])).join(',') + '}';
+  return JSON.stringify(v);
+}
+
+/** Parse and check a verification key once; later calls with the same object reuse the result. */
+export function prepareVerificationKey(vk: Groth16VerificationKey | PreparedVerificationKey): Promise<PreparedVerificationKey> {
+  if (vk && typeof vk === 'object' && '_p' in vk) return Promise.resolve(vk as PreparedVerificationKey);
+  if (!vk || typeof vk !== 'object') return Promise.reject(new ZkError('INVALID_VERIFICATION_KEY', 'verification key: expected an object'));
+  let p = prepared.get(vk);
+  if (!p) {
+    p = doPrepare(vk as Groth16VerificationKey);
+    prepared.set(vk, p);
+    p.catch(() => prepared.delete(vk));
+  }
+  return p;
+}
+
+async function doPrepare(vk: Groth16VerificationKey): Promise<PreparedVerificationKey> {
+  const C: Code = 'INVALID_VERIFICATION_KEY';
+  if (vk.protocol !== 'groth16' || vk.curve !== 'bn128') throw new ZkError(C, 'verification key: not a groth16 / bn128 key');
+  if (!Number.isInteger(vk.nPublic) || vk.nPublic < 0 || !Array.isArray(vk.IC) || vk.IC.length !== vk.nPublic + 1) {
+    throw new ZkError(C, 'verification key: IC length does not match nPublic');
+  }
+  if (canonicalJson(vk.vk_gamma_2) === canonicalJson(vk.vk_delta_2)) {
+    throw new ZkError(C, 'verification key: gamma == delta (no phase-2 contribution; proofs can be forged)');
+  }
+  const curve = await verifierCurve();
+  const alpha = g1(curve, vk.vk_alpha_1, 'vk_alpha_1', C);
+  const beta = g2(curve, vk.vk_beta_2, 'vk_beta_2', C, true);
+  const gamma = g2(curve, vk.vk_gamma_2, 'vk_gamma_2', C, true);
+  const delta = g2(curve, vk.vk_delta_2, 'vk_delta_2', C, true);
+  const IC = vk.IC.map((p, i) => g1(curve, p, `IC[${i}]`, C));
+  const betaPrep = curve.prepareG2(curve.G2.toJacobian(beta));
+  const negAlphaBetaMl = curve.millerLoop(curve.prepareG1(curve.G1.toJacobian(curve.G1.neg(alpha))), betaPrep);
+  return {
+    nPublic: vk.nPublic,
+    fingerprint: createHash('sha256').update(canonicalJson(vk)).digest('hex'),
+    _p: {
+      alpha,
+      betaPrep,
+      gammaPrep: curve.prepareG2(curve.G2.toJacobian(gamma)),
+      deltaPrep: curve.prepareG2(curve.G2.toJacobian(delta)),
+      negAlphaBetaMl,
+      IC,
+      curve,
+    },
+  };
+}
+
+interface ParsedProof {
+  A: Buf;
+  B: Buf;
+  C: Buf;
+  signals: bigint[];
+}
+
+function parseProof(curve: Curve, proof: unknown, publicSignals: unknown, nPublic: number): ParsedProof {
+  if (!proof || typeof proof !== 'object') throw new ZkError('MALFORMED_PROOF', 'proof: expected an object');
+  const p = proof as Record<string, unknown>;
+  if (p.protocol !== undefined && p.protocol !== 'groth16') throw new ZkError('MALFORMED_PROOF', 'proof: protocol is not groth16');
+  if (p.curve !== undefined && p.curve !== 'bn128') throw new ZkError('MALFORMED_PROOF', 'proof: curve is not bn128');
+  if (!Array.isArray(publicSignals)) throw new ZkError('PUBLIC_SIGNAL_COUNT', 'public signals: expected an array');
+  if (publicSignals.length !== nPublic) {
+    throw new ZkError('PUBLIC_SIGNAL_COUNT', `public signals: expected ${nPublic}, got ${publicSignals.length}`);
+  }
+  const signals = publicSignals.map((s, i) => toField(s, `public signal ${i}`));
+  return {
+    A: g1(curve, p.pi_a, 'pi_a', 'MALFORMED_PROOF'),
+    B: g2(curve, p.pi_b, 'pi_b', 'MALFORMED_PROOF', true),
+    C: g1(curve, p.pi_c, 'pi_c', 'MALFORMED_PROOF'),
+    signals,
+  };
+}
+
+/** L = IC_0 * s0 + sum IC_i * s_i (Jacobian). */
+function linearCombination(curve: Curve, IC: Buf[], scalars: bigint[]): Buf {
+  let acc = curve.G1.zero;
+  for (let i = 0; i < IC.length; i++) {
+    if (scalars[i] === 0n) continue;
+    acc = curve.G1.add(acc, scalars[i] === 1n ? IC[i] : curve.G1.timesScalar(IC[i], scalarLE(scalars[i])));
+  }
+  return acc;
+}
+
+function ml(curve: Curve, P: Buf, Qprep: Buf): Buf {
+  return curve.millerLoop(curve.prepareG1(curve.G1.toJacobian(P)), Qprep);
+}
+
+function checkOne(vk: PreparedVerificationKey, pp: ParsedProof): boolean {
+  const { curve, IC, gammaPrep, deltaPrep, negAlphaBetaMl } = vk._p;
+  // e(A, B) = e(alpha, beta) e(L, gamma) e(C, delta)  <=>  e(A,B) e(-alpha,beta) e(-L,gamma) e(-C,delta) = 1
+  const L = linearCombination(curve, IC, [1n, ...pp.signals]);
+  const Bprep = curve.prepareG2(curve.G2.toJacobian(pp.B));
+  let f = ml(curve, pp.A, Bprep);
+  f = curve.Gt.mul(f, negAlphaBetaMl);
+  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(L), gammaPrep));
+  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(pp.C), deltaPrep));
+  return curve.Gt.eq(curve.finalExponentiation(f), curve.Gt.one);
+}
+
+/**
+ * Verify one Groth16 proof against public signals (already built by the verifier, in the circuit's
+ * order). Returns false for a well-formed proof that does not verify; throws ZkError for malformed
+ * input: wrong number of signals, values not in the field, points not on the curve / in the subgroup.
+ */
+export async function verifyGroth16(vk: Groth16VerificationKey | PreparedVerificationKey, proof: unknown, publicSignals: readonly unknown[]): Promise<boolean> {
+  const pvk = await prepareVerificationKey(vk);
+  const pp = parseProof(pvk._p.curve, proof, publicSignals, pvk.nPublic);
+  return checkOne(pvk, pp);
+}
+
+export interface BatchItem {
+  proof: unknown;
+  publicSignals: readonly unknown[];
+}
+
+export interface BatchVerifyResult {
+  /** true iff every proof is well-formed and valid */
+  allValid: boolean;
+  /** per proof: valid or not */
+  valid: boolean[];
+  /** per proof: the input error that made it invalid, or null */
+  errors: (ZkError | null)[];
+  /** whether the combined check failed and each proof was checked on its own to name the bad ones */
+  fellBack: boolean;
+}
+
+/**
+ * Batch verification of many proofs under one key with a random linear combination: with fresh
+ * secret 128-bit z_j chosen after the proofs are fixed, check
+ *   prod_j e(z_j A_j, B_j) * e(-(sum z_j) alpha, beta) * e(-sum_j z_j L_j, gamma) * e(-sum_j z_j C_j, delta) = 1
+ * where sum_j z_j L_j = (sum z_j) IC_0 + sum_i (sum_j z_j x_{j,i}) IC_i. That is N + 3 Miller loops
+ * and one final exponentiation. A batch containing an invalid proof passes with probability <= 2^-128.
+ * Every point is checked on its curve and B_j in the order-r subgroup of G2. Malformed proofs are
+ * reported per item; if the combined check fails, every proof is checked alone to name the bad ones.
+ */
+export async function batchVerifyGroth16(vk: Groth16VerificationKey | PreparedVerificationKey, items: readonly BatchItem[]): Promise<BatchVerifyResult> {
+  const pvk = await prepareVerificationKey(vk);
+  const { curve, IC, betaPrep, gammaPrep, deltaPrep, alpha } = pvk._p;
+  const n = items.length;
+  const valid: boolean[] = new Array(n).fill(false);
+  const errors: (ZkError | null)[] = new Array(n).fill(null);
+  const parsed: (ParsedProof | null)[] = items.map((it, j) => {
+    try {
+      if (!it || typeof it !== 'object') throw new ZkError('MALFORMED_PROOF', 'batch item: expected { proof, publicSignals }');
+      return parseProof(curve, it.proof, it.publicSignals, pvk.nPublic);
+    } catch (e) {
+      if (e instanceof ZkError) {
+        errors[j] = e;
+        return null;
+      }
+      throw e;
+    }
+  });
+  const good = parsed.map((p, j) => (p ? j : -1)).filter((j) => j >= 0);
+  if (good.length === 0) return { allValid: n === 0, valid, errors, fellBack: false };
+  if (good.length === 1) {
+    valid[good[0]] = checkOne(pvk, parsed[good[0]] as ParsedProof);
+    return { allValid: valid.every(Boolean), valid, errors, fellBack: false };
+  }
+
+  const zs = good.map(() => {
+    for (;;) {
+      const z = BigInt('0x' + randomBytes(16).toString('hex'));
+      if (z !== 0n) return z;
+    }
+  });
+  const icScalars: bigint[] = new Array(IC.length).fill(0n);
+  let f = curve.Gt.one;
+  let sumC = curve.G1.zero;
+  good.forEach((j, k) => {
+    const pp = parsed[j] as ParsedProof;
+    const z = zs[k];
+    const zLE = scalarLE(z);
+    icScalars[0] = (icScalars[0] + z) % SNARK_FIELD;
+    for (let i = 0; i < pp.signals.length; i++) icScalars[i + 1] = (icScalars[i + 1] + z * pp.signals[i]) % SNARK_FIELD;
+    f = curve.Gt.mul(f, ml(curve, curve.G1.timesScalar(pp.A, zLE), curve.prepareG2(curve.G2.toJacobian(pp.B))));
+    sumC = curve.G1.add(sumC, curve.G1.timesScalar(pp.C, zLE));
+  });
+  const sumL = linearCombination(curve, IC, icScalars);
+  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(curve.G1.timesScalar(alpha, scalarLE(icScalars[0]))), betaPrep));
+  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(sumL), gammaPrep));
+  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(sumC), deltaPrep));
+  const ok = curve.Gt.eq(curve.finalExponentiation(f), curve.Gt.one);
+  if (ok) {
+    for (const j of good) valid[j] = true;
+    return { allValid: good.length === n, valid, errors, fellBack: false };
+  }
+  for (const j of good) valid[j] = checkOne(pvk, parsed[j] as ParsedProof);
+  return { allValid: false, valid, errors, fellBack: true };
+}
+
+/**
+ * Release what proving left behind: snarkjs caches a multi-threaded BN254 curve (one worker per CPU)
+ * in globalThis.curve_bn128 and never terminates it, so a script or a test run would not exit.
+ * Call when done proving (a CLI, a test's afterAll). The verifier's single-threaded curve holds no
+ * threads and is kept unless `alsoVerifier` is set.
+ */
+export async function releaseZk(alsoVerifier = false): Promise<void> {
+  const g = globalThis as unknown as { curve_bn128?: { terminate(): Promise<void> } | null };
+  if (g.curve_bn128) {
+    const c = g.curve_bn128;
+    g.curve_bn128 = null;
+    await c.terminate();
+  }
+  if (alsoVerifier) curvePromise = null;
+}
