@@ -54,16 +54,17 @@ cmd_up() {
 }
 
 cmd_down() {
-  local name pid stopped=0
+  local names
+  names=$(running_pids | cut -d' ' -f1 | tr '\n' ' ')
   if [ -d "$PID_DIR" ]; then
-    # Gateway and chaincode first, then peers, then orderers, so nothing logs errors about the others.
-    for name in gateway chaincode $(nodes peer | cut -f2) $(nodes orderer | cut -f2); do
-      [ -f "$PID_DIR/$name.pid" ] && { stop_process "$name"; stopped=$((stopped + 1)); }
-    done
-    for pid in "$PID_DIR"/*.pid; do [ -e "$pid" ] && { stop_process "$(basename "$pid" .pid)"; stopped=$((stopped + 1)); }; done
+    # Clients first, then peers, then orderers, so no process logs errors about the ones before it.
+    stop_processes gateway chaincode
+    stop_processes $(nodes peer | cut -f2)
+    stop_processes $(nodes orderer | cut -f2)
+    stop_processes $(ls "$PID_DIR" 2>/dev/null | sed -n 's/\.pid$//p')
   fi
   rm -rf "$RUN_DIR"
-  if [ "$stopped" -gt 0 ]; then log "stopped $stopped processes and removed the run state"; else log "no network was running"; fi
+  if [ -n "$names" ]; then log "stopped $names and removed the run state"; else log "no network was running"; fi
 }
 
 cmd_status() {

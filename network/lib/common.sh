@@ -45,17 +45,27 @@ running_pids() {
   return 0
 }
 
-# stop_process <name>: TERM the process group, then KILL what is left after a grace period.
-stop_process() {
-  local name=$1 f="$PID_DIR/$1.pid" pid i
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f")
-  if pid_alive "$pid"; then
+# stop_processes <name...>: TERM each process group together, then KILL what is left after 5 s.
+stop_processes() {
+  local name f pid i alive pids=()
+  for name in "$@"; do
+    f="$PID_DIR/$name.pid"
+    [ -f "$f" ] || continue
+    pid=$(cat "$f"); rm -f "$f"
+    pid_alive "$pid" || continue
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 50); do pid_alive "$pid" || break; sleep 0.1; done
-    if pid_alive "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; fi
-  fi
-  rm -f "$f"
+    pids+=("$pid")
+  done
+  for i in $(seq 1 50); do
+    alive=0
+    for pid in "${pids[@]}"; do pid_alive "$pid" && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do
+    pid_alive "$pid" && { kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
+  done
+  return 0
 }
 
 port_in_use() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
