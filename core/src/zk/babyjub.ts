@@ -32,8 +32,57 @@ export function babyNeg(a: BabyPoint): BabyPoint {
   return [a[0] === 0n ? 0n : SNARK_FIELD - a[0], a[1]];
 }
 
+// Scalar multiplication in extended twisted Edwards coordinates (X:Y:Z:T), x = X/Z, y = Y/Z, T = XY/Z:
+// one field inversion per multiplication instead of one per addition. The addition law is complete
+// on BabyJubJub (a square, d non-square), so no special cases.
+const FQ = SNARK_FIELD;
+const A_COEF = 168700n;
+const D_COEF = 168696n;
+type Ext = [bigint, bigint, bigint, bigint];
+const md = (x: bigint): bigint => {
+  const r = x % FQ;
+  return r < 0n ? r + FQ : r;
+};
+function extAdd(p: Ext, q: Ext): Ext {
+  const a = md(p[0] * q[0]);
+  const b = md(p[1] * q[1]);
+  const c = md(md(p[3] * D_COEF) * q[3]);
+  const d = md(p[2] * q[2]);
+  const e = md(md((p[0] + p[1]) * (q[0] + q[1])) - a - b);
+  const f = md(d - c);
+  const g = md(d + c);
+  const h = md(b - A_COEF * a);
+  return [md(e * f), md(g * h), md(f * g), md(e * h)];
+}
+function modInv(x: bigint): bigint {
+  // Fermat: x^(p-2)
+  let result = 1n;
+  let base = md(x);
+  let e = FQ - 2n;
+  while (e > 0n) {
+    if (e & 1n) result = md(result * base);
+    base = md(base * base);
+    e >>= 1n;
+  }
+  return result;
+}
+
 export function babyMul(p: BabyPoint, scalar: bigint): BabyPoint {
-  if (scalar === 0n) return BABYJUB_IDENTITY;
+  if (scalar < 0n) throw new RangeError('negative scalar');
+  let acc: Ext = [0n, 1n, 1n, 0n];
+  let base: Ext = [p[0], p[1], 1n, md(p[0] * p[1])];
+  let e = scalar;
+  while (e > 0n) {
+    if (e & 1n) acc = extAdd(acc, base);
+    base = extAdd(base, base);
+    e >>= 1n;
+  }
+  const zi = modInv(acc[2]);
+  return [md(acc[0] * zi), md(acc[1] * zi)];
+}
+
+/** Reference multiplication from @zk-kit/baby-jubjub (for cross-checks in tests). */
+export function babyMulReference(p: BabyPoint, scalar: bigint): BabyPoint {
   return mulPointEscalar([p[0], p[1]], scalar);
 }
 
@@ -43,7 +92,7 @@ export function isOnBabyJub(p: BabyPoint): boolean {
 
 /** On the curve and in the prime-order subgroup (l * P = identity). Costs one scalar multiplication. */
 export function isInBabyJubSubgroup(p: BabyPoint): boolean {
-  return isOnBabyJub(p) && pointEquals(mulPointEscalar([p[0], p[1]], BABYJUB_SUBORDER), BABYJUB_IDENTITY);
+  return isOnBabyJub(p) && pointEquals(babyMul(p, BABYJUB_SUBORDER), BABYJUB_IDENTITY);
 }
 
 /**
