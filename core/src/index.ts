@@ -6,3 +6,6 @@ export * from './errors';
 export * from './lending';
 export * from './market';
 export * from './zk';
+export * from './identity';
+/** Payment channels, namespaced because names like `Side` and `settle` are generic. */
+export * as channels from './channels';
