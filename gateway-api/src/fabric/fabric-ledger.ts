@@ -42,13 +42,6 @@ export interface FabricTimeouts {
   commitStatusTimeoutMs: number;
 }
 
-/** Timing hooks for metrics; called with seconds. */
-export interface FabricObserver {
-  endorsed?(fn: string, seconds: number, ok: boolean): void;
-  committed?(fn: string, seconds: number, codeName: string): void;
-  evaluated?(fn: string, seconds: number, ok: boolean): void;
-}
-
 const STATUS_NAMES: Record<number, string> = Object.fromEntries(Object.entries(StatusCode).map(([k, v]) => [v as number, k]));
 
 /** The name of a Fabric validation code number. */
@@ -93,7 +86,6 @@ export class FabricLedgerClient implements LedgerClient {
   constructor(
     readonly profile: ConnectionProfile,
     readonly timeouts: FabricTimeouts,
-    private readonly observer: FabricObserver = {},
   ) {
     const tlsRoot = readFileSync(profile.peer.tlsCaCertPath);
     this.#grpc = new grpc.Client(profile.peer.endpoint, grpc.credentials.createSsl(tlsRoot), {
@@ -129,13 +121,9 @@ export class FabricLedgerClient implements LedgerClient {
   }
 
   async evaluate(fn: string, args: string[], opts?: { identity?: IdentityKind }): Promise<Uint8Array> {
-    const started = process.hrtime.bigint();
     try {
-      const out = await this.#contracts[opts?.identity ?? 'client'].evaluate(fn, { arguments: args });
-      this.observer.evaluated?.(fn, secondsSince(started), true);
-      return out;
+      return await this.#contracts[opts?.identity ?? 'client'].evaluate(fn, { arguments: args });
     } catch (err) {
-      this.observer.evaluated?.(fn, secondsSince(started), false);
       throw toLedgerError(err);
     }
   }
@@ -148,19 +136,14 @@ export class FabricLedgerClient implements LedgerClient {
 
   async submitAsync(tx: PreparedTransaction): Promise<SubmittedTransaction> {
     const gw = this.#gateways[tx.identity];
-    const started = process.hrtime.bigint();
     let submitted;
     try {
       const proposal = gw.newProposal(tx.proposal);
       const transaction = await proposal.endorse();
-      this.observer.endorsed?.(tx.fn, secondsSince(started), true);
       submitted = await transaction.submit();
     } catch (err) {
-      this.observer.endorsed?.(tx.fn, secondsSince(started), false);
-      const e = err as SubmitError;
-      throw toLedgerError(e, tx.txId);
+      throw toLedgerError(err as SubmitError, tx.txId);
     }
-    const sent = process.hrtime.bigint();
     const commit = submitted.getStatus().then(
       (status) => {
         const outcome: CommitOutcome = {
@@ -170,7 +153,6 @@ export class FabricLedgerClient implements LedgerClient {
           codeName: validationCodeName(status.code),
           successful: status.successful,
         };
-        this.observer.committed?.(tx.fn, secondsSince(sent), outcome.codeName);
         return outcome;
       },
       (err: unknown) => {
@@ -247,8 +229,4 @@ export class FabricLedgerClient implements LedgerClient {
     this.#gateways.client.close();
     this.#grpc.close();
   }
-}
-
-function secondsSince(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
 }

@@ -107,35 +107,38 @@ export class LedgerError extends Error {
 }
 
 /**
- * Classifies a chaincode's error message. Chaincode may prefix messages with a tag such as
- * `FORBIDDEN:`, `INVALID_ARGUMENT:`, `NOT_FOUND:` or `CONFLICT:` for an exact mapping; otherwise
- * common wordings are recognised, and anything else is a plain refusal.
+ * The stable codes the chaincode starts its refusals with (`ACCESS_DENIED: only UtilityMSP ...`),
+ * and the kind of failure each one is.
+ */
+export const CHAINCODE_CODE_KINDS: Record<string, LedgerErrorKind> = {
+  ACCESS_DENIED: 'forbidden',
+  INVALID_ARGUMENT: 'invalid',
+  INVALID_PROOF: 'invalid',
+  INVALID_SIGNATURE: 'invalid',
+  NOT_FOUND: 'not-found',
+  CONFLICT: 'conflict',
+  REPLAY: 'conflict',
+  EXPIRED: 'conflict',
+  FORBIDDEN_STATE: 'conflict',
+};
+
+/** Finds the chaincode's code in a message, e.g. `INVALID_ARGUMENT` in `INVALID_ARGUMENT: W_b ...`. */
+export function chaincodeCode(message: string): string | undefined {
+  const m = new RegExp(`\\b(${Object.keys(CHAINCODE_CODE_KINDS).join('|')}):`).exec(message);
+  return m?.[1];
+}
+
+/**
+ * Classifies a chaincode's error message: by its code when it has one (see
+ * {@link CHAINCODE_CODE_KINDS}), else by common wordings; anything else is a plain refusal.
  */
 export function classifyChaincodeMessage(message: string): LedgerErrorKind {
+  const code = chaincodeCode(message);
+  if (code) return CHAINCODE_CODE_KINDS[code];
   const m = message.trim();
-  const tag = /^\[?([A-Z_]+)\]?\s*[:\]]/.exec(m)?.[1];
-  switch (tag) {
-    case 'FORBIDDEN':
-    case 'UNAUTHORIZED':
-    case 'ACCESS_DENIED':
-      return 'forbidden';
-    case 'INVALID_ARGUMENT':
-    case 'INVALID':
-    case 'BAD_REQUEST':
-    case 'VALIDATION':
-      return 'invalid';
-    case 'NOT_FOUND':
-      return 'not-found';
-    case 'CONFLICT':
-    case 'ALREADY_EXISTS':
-    case 'REPLAY':
-      return 'conflict';
-  }
   if (/duplicate transaction/i.test(m)) return 'duplicate';
-  if (/access denied|not authori[sz]ed|forbidden|permission|only [A-Za-z]+MSP|not allowed|may not|is not (a|an|the) .*MSP|unauthori[sz]ed|creator/i.test(m)) return 'forbidden';
-  if (/not found|does not exist|no such|unknown (loan|pool|account|channel|pile)/i.test(m)) return 'not-found';
-  if (/already exists|already|replay|nonce .*used|conflict/i.test(m)) return 'conflict';
-  if (/invalid|must|malformed|expected|required|missing|out of range|cannot parse|unexpected|bad |too (large|small|long|short)|not a /i.test(m)) return 'invalid';
+  if (/access denied|not authori[sz]ed|forbidden|permission denied/i.test(m)) return 'forbidden';
+  if (/not found|does not exist/i.test(m)) return 'not-found';
   return 'rejected';
 }
 

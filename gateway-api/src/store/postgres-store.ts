@@ -152,7 +152,10 @@ export class PostgresStore implements Store {
   }
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
-    await this.#pool.query(`DELETE FROM ${this.#s}.idempotency WHERE scope = $1 AND key = $2 AND state = 'in-flight'`, [scope, key]);
+    await this.#tx(async (c) => {
+      await c.query(`DELETE FROM ${this.#s}.idempotency WHERE scope = $1 AND key = $2 AND state = 'in-flight' AND tx_id IS NULL`, [scope, key]);
+      await c.query(`UPDATE ${this.#s}.idempotency SET locked_until = 0 WHERE scope = $1 AND key = $2 AND state = 'in-flight'`, [scope, key]);
+    });
   }
 
   async purgeIdempotencyKeys(before: number): Promise<number> {

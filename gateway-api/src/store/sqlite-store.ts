@@ -178,7 +178,10 @@ export class SqliteStore implements Store {
   }
 
   async releaseIdempotencyKey(scope: string, key: string): Promise<void> {
-    this.#db.prepare("DELETE FROM idempotency WHERE scope = ? AND key = ? AND state = 'in-flight'").run(scope, key);
+    this.#db.transaction(() => {
+      this.#db.prepare("DELETE FROM idempotency WHERE scope = ? AND key = ? AND state = 'in-flight' AND tx_id IS NULL").run(scope, key);
+      this.#db.prepare("UPDATE idempotency SET locked_until = 0 WHERE scope = ? AND key = ? AND state = 'in-flight'").run(scope, key);
+    }).immediate();
   }
 
   async purgeIdempotencyKeys(before: number): Promise<number> {

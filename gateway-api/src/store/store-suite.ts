@@ -82,6 +82,16 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       expect((await store.claimIdempotencyKey('caller', 'k4', 'h2', 1_002, 60_000)).outcome).toBe('done');
     });
 
+    test('release of a key with a prepared transaction ends its lease but keeps the transaction', async () => {
+      await store.claimIdempotencyKey('caller', 'k5', 'h1', 1_000, 60_000);
+      await store.attachIdempotencyTransaction('caller', 'k5', 'tx5', new Uint8Array([5]));
+      await store.releaseIdempotencyKey('caller', 'k5');
+      expect((await store.claimIdempotencyKey('caller', 'k5', 'h2', 1_001, 60_000)).outcome).toBe('mismatch');
+      const retry = await store.claimIdempotencyKey('caller', 'k5', 'h1', 1_002, 60_000);
+      expect(retry).toMatchObject({ outcome: 'claimed', takenOver: true });
+      expect(retry.record.txId).toBe('tx5');
+    });
+
     test('purge removes finished keys older than a time', async () => {
       await store.claimIdempotencyKey('c', 'old', 'h', 1_000, 60_000);
       await store.completeIdempotencyKey('c', 'old', { status: 200, headers: {}, body: null });

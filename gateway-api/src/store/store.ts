@@ -90,7 +90,10 @@ export interface Store {
   attachIdempotencyTransaction(scope: string, key: string, txId: string, proposal: Uint8Array): Promise<void>;
   /** Marks a held key done with the response to replay. */
   completeIdempotencyKey(scope: string, key: string, response: StoredResponse): Promise<void>;
-  /** Drops a held key (the request failed in a way worth retrying). */
+  /**
+   * Lets go of a held key after a failure worth retrying: deleted if no transaction was prepared,
+   * else kept with its lease ended, so the retry resubmits the same transaction id.
+   */
   releaseIdempotencyKey(scope: string, key: string): Promise<void>;
   /** Deletes finished records older than `before` (ms since epoch); returns how many. */
   purgeIdempotencyKeys(before: number): Promise<number>;
