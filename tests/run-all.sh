@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test run, as CI and a newcomer run it (npm test): install, build, lint, unit tests, the
+# circuits' artifact check, then the integration suite on the real Fabric network, which starts the
+# network itself when none runs and stops it again afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+
+echo "== build"; npm run -s build
+echo "== lint"; npx eslint .
+if [ -f circuits/scripts/check.js ]; then echo "== circuits"; npm run -s circuits:check; fi
+
+results=$(mktemp -d)
+status=0
+echo "== unit"
+npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+echo "== integration (real network)"
+npx jest --runInBand --selectProjects integration --json --outputFile="$results/integration.json" || status=1
+
+# One closing line for every suite together.
+node -e '
+  const fs = require("fs");
+  let p = 0, f = 0, s = 0;
+  for (const file of process.argv.slice(1)) {
+    if (!fs.existsSync(file)) { f++; continue; }
+    const r = JSON.parse(fs.readFileSync(file, "utf8"));
+    p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
+  }
+  console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
+' "$results/unit.json" "$results/integration.json"
+exit $status
