@@ -1,7 +1,7 @@
 import { MarketError } from './errors';
-import { sortedIndices, splitSides, transactionPrice } from './order-book';
+import { sortSide, transactionPrice } from './order-book';
 import type { ClearingStats, MatchResult, Order, ResidualOrder, Trade } from './types';
-import { validateOrders } from './validate';
+import { loadBook } from './validate';
 
 /** Adds two non-negative safe integers; throws AMOUNT_OVERFLOW if the sum is not safe. @internal */
 export function safeAdd(a: number, b: number, what: string): number {
@@ -30,26 +30,24 @@ export function floorDiv(a: number, b: number): number {
  * @throws {@link MarketError} on any invalid order, a duplicate `orderId`, or orders of several cycles.
  */
 export function matchCycle(orders: readonly Order[]): MatchResult {
-  const cycleId = validateOrders(orders);
-  const sides = splitSides(orders);
-  const askIdx = sortedIndices(orders, sides.asks, 'ask');
-  const bidIdx = sortedIndices(orders, sides.bids, 'bid');
+  const cols = loadBook(orders);
+  const cycleId = cols.cycleId;
+  const askIdx = sortSide(orders, cols, cols.asks, 'ask');
+  const bidIdx = sortSide(orders, cols, cols.bids, 'bid');
   const nA = askIdx.length;
   const nB = bidIdx.length;
 
   const aPrice = new Float64Array(nA);
   const aRem = new Float64Array(nA);
   for (let i = 0; i < nA; i++) {
-    const o = orders[askIdx[i]];
-    aPrice[i] = o.price;
-    aRem[i] = o.quantity;
+    aPrice[i] = cols.price[askIdx[i]];
+    aRem[i] = cols.quantity[askIdx[i]];
   }
   const bPrice = new Float64Array(nB);
   const bRem = new Float64Array(nB);
   for (let j = 0; j < nB; j++) {
-    const o = orders[bidIdx[j]];
-    bPrice[j] = o.price;
-    bRem[j] = o.quantity;
+    bPrice[j] = cols.price[bidIdx[j]];
+    bRem[j] = cols.quantity[bidIdx[j]];
   }
 
   // Every trade fills at least one of its two orders, so there are at most nA + nB − 1 trades.
@@ -124,18 +122,10 @@ export function matchCycle(orders: readonly Order[]): MatchResult {
 
 function residuals(orders: readonly Order[], idx: Uint32Array, rem: Float64Array, from: number): ResidualOrder[] {
   const out = new Array<ResidualOrder>(idx.length - from);
-  for (let k = from; k < idx.length; k++) {
-    const o = orders[idx[k]];
-    out[k - from] = {
-      orderId: o.orderId,
-      side: o.side,
-      owner: o.owner,
-      price: o.price,
-      quantity: rem[k],
-      seq: o.seq,
-      cycleId: o.cycleId,
-      originalQuantity: o.quantity,
-    };
+  for (let k = from; k < idx.length; k++) out[k - from] = orders[idx[k]];
+  if (from < idx.length) {
+    const head = orders[idx[from]];
+    if (rem[from] !== head.quantity) out[0] = { ...head, quantity: rem[from], originalQuantity: head.quantity };
   }
   return out;
 }

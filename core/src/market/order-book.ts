@@ -1,6 +1,6 @@
 import { MarketError } from './errors';
-import type { Order } from './types';
-import { validateOrders } from './validate';
+import type { Order, Side } from './types';
+import { type BookColumns, loadBook } from './validate';
 
 /**
  * Book order of asks: price low → high, then submission `seq` early → late, then `orderId`
@@ -82,12 +82,11 @@ function radixPasses(idx: Uint32Array, tmp: Uint32Array, key: Float64Array, desc
 }
 
 /**
- * Indices of `orders` selected by `sel`, sorted into book order for `side`. O(n) passes of a radix
- * sort (at most 8 for 53-bit prices and sequence numbers, usually 2–4), then a comparison sort of the
- * rare runs with equal price and seq.
- * @internal
+ * The input indices `sel` of one side, sorted into book order: a stable radix sort by `seq`, then by
+ * price (descending for bids), only as many 16-bit passes as the key ranges need, then a comparison
+ * sort by `orderId` of the rare runs with equal price and seq. O(n) for practical books. @internal
  */
-export function sortedIndices(orders: readonly Order[], sel: Uint32Array, side: 'ask' | 'bid'): Uint32Array {
+export function sortSide(orders: readonly Order[], cols: BookColumns, sel: Uint32Array, side: Side): Uint32Array {
   const n = sel.length;
   // Keys by local index k (0..n-1); sel[k] is the position in `orders`.
   const price = new Float64Array(n);
@@ -95,9 +94,8 @@ export function sortedIndices(orders: readonly Order[], sel: Uint32Array, side: 
   const bufA = new Uint32Array(n);
   const bufB = new Uint32Array(n);
   for (let k = 0; k < n; k++) {
-    const o = orders[sel[k]];
-    price[k] = o.price;
-    seq[k] = o.seq;
+    price[k] = cols.price[sel[k]];
+    seq[k] = cols.seq[sel[k]];
     bufA[k] = k;
   }
   // Least significant key first: seq ascending, then price (stable), so equal prices keep seq order.
@@ -122,31 +120,15 @@ export function sortedIndices(orders: readonly Order[], sel: Uint32Array, side: 
   return idx;
 }
 
-/** Splits orders into sides; returns the indices of asks and bids in input order. @internal */
-export function splitSides(orders: readonly Order[]): { asks: Uint32Array; bids: Uint32Array } {
-  let nA = 0;
-  for (let i = 0; i < orders.length; i++) if (orders[i].side === 'ask') nA++;
-  const asks = new Uint32Array(nA);
-  const bids = new Uint32Array(orders.length - nA);
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < orders.length; i++) {
-    if (orders[i].side === 'ask') asks[a++] = i;
-    else bids[b++] = i;
-  }
-  return { asks, bids };
-}
-
 /**
  * Validates the orders of one cycle and returns both sides in book order: asks low → high, bids
  * high → low, ties by submission (`seq`, then `orderId`). This is the order the chaincode stores
  * them in (see {@link bookSortAttributes}) and the order {@link clearPage} expects.
  */
-export function sortBook(orders: readonly Order[], options: { validate?: boolean } = {}): { asks: Order[]; bids: Order[] } {
-  if (options.validate !== false) validateOrders(orders);
-  const { asks, bids } = splitSides(orders);
-  const a = sortedIndices(orders, asks, 'ask');
-  const b = sortedIndices(orders, bids, 'bid');
+export function sortBook(orders: readonly Order[]): { asks: Order[]; bids: Order[] } {
+  const cols = loadBook(orders);
+  const a = sortSide(orders, cols, cols.asks, 'ask');
+  const b = sortSide(orders, cols, cols.bids, 'bid');
   return { asks: Array.from(a, (i) => orders[i]), bids: Array.from(b, (i) => orders[i]) };
 }
 

@@ -63,9 +63,13 @@ export interface Trade {
   readonly payment: number;
 }
 
-/** An order left in the book after clearing: `quantity` is the residual, `originalQuantity` the submitted. */
+/**
+ * An order left in the book after clearing, `quantity` being what is left. An untouched order is the
+ * submitted object itself; a partially filled one (at most one per side: the head) is a copy with the
+ * residual `quantity` and the submitted quantity in `originalQuantity`.
+ */
 export interface ResidualOrder extends Order {
-  readonly originalQuantity: number;
+  readonly originalQuantity?: number;
 }
 
 /** Clearing statistics; every field is an integer or null, so they can be written on chain. */

@@ -3,8 +3,12 @@ import type { Order, Side } from './types';
 
 /** Charset of order and cycle ids: ASCII only, so JS string order equals Fabric's byte order of keys. */
 export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-/** Owner public key: lowercase hex, even length, 2–1024 characters. */
-export const OWNER_PATTERN = /^(?:[0-9a-f]{2}){1,512}$/;
+/** ID_PATTERN's characters, by char code. */
+const ID_CHARS = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ID_CHARS[c] = ID_PATTERN.test(String.fromCharCode(c)) ? 1 : 0;
+
+/** Owner public key: lowercase hex, 2–1024 characters (the length must also be even). */
+export const OWNER_PATTERN = /^[0-9a-f]{2,1024}$/;
 
 function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
@@ -32,7 +36,7 @@ export function validateOrder(order: unknown): asserts order is Order {
   if (o.side !== 'ask' && o.side !== 'bid') {
     throw new MarketError('INVALID_SIDE', `order ${id}: side must be 'ask' or 'bid', got ${describe(o.side)}`, id);
   }
-  if (typeof o.owner !== 'string' || !OWNER_PATTERN.test(o.owner)) {
+  if (typeof o.owner !== 'string' || (o.owner.length & 1) !== 0 || !OWNER_PATTERN.test(o.owner)) {
     throw new MarketError('INVALID_OWNER', `order ${id}: owner must be a lowercase hex public key, got ${describe(o.owner)}`, id);
   }
   if (!isPositiveSafeInteger(o.price)) {
@@ -52,28 +56,116 @@ export function validateOrder(order: unknown): asserts order is Order {
   }
 }
 
+/** The numeric columns of a validated book, indexed like the input array. @internal */
+export interface BookColumns {
+  readonly cycleId: string | null;
+  readonly price: Float64Array;
+  readonly quantity: Float64Array;
+  readonly seq: Float64Array;
+  /** Input indices of the asks and of the bids, in input order. */
+  readonly asks: Uint32Array;
+  readonly bids: Uint32Array;
+}
+
+/**
+ * Validates a book and extracts its numeric columns in one pass over the order objects: per-order
+ * checks (a fast inline path; {@link validateOrder} names the error on any doubt), one cycle, and
+ * unique ids by an open-addressing hash table over FNV-1a of the whole id, pre-sized so it never
+ * rehashes. @internal
+ */
+export function loadBook(orders: readonly unknown[]): BookColumns {
+  if (!Array.isArray(orders)) throw new MarketError('INVALID_ARGUMENT', 'orders must be an array');
+  const n = orders.length;
+  const price = new Float64Array(n);
+  const quantity = new Float64Array(n);
+  const seq = new Float64Array(n);
+  const isAsk = new Uint8Array(n);
+  if (n === 0) return { cycleId: null, price, quantity, seq, asks: new Uint32Array(0), bids: new Uint32Array(0) };
+  validateOrder(orders[0]);
+  const cycleId = (orders[0] as Order).cycleId;
+  const book = orders as readonly Order[];
+  let cap = 16;
+  while (cap < n * 2) cap *= 2;
+  const mask = cap - 1;
+  const table = new Int32Array(cap).fill(-1);
+  // Owners repeat across a cycle's orders: check each distinct key once.
+  const owners = new Set<string>();
+  let nAsk = 0;
+  for (let i = 0; i < n; i++) {
+    const o = book[i];
+    if (
+      o === null ||
+      typeof o !== 'object' ||
+      Array.isArray(o) ||
+      typeof o.orderId !== 'string' ||
+      (o.side !== 'ask' && o.side !== 'bid') ||
+      typeof o.owner !== 'string' ||
+      typeof o.price !== 'number' ||
+      !(o.price > 0) ||
+      !Number.isSafeInteger(o.price) ||
+      typeof o.quantity !== 'number' ||
+      !(o.quantity > 0) ||
+      !Number.isSafeInteger(o.quantity) ||
+      !Number.isSafeInteger(o.price * o.quantity) ||
+      typeof o.seq !== 'number' ||
+      !(o.seq >= 0) ||
+      !Number.isSafeInteger(o.seq)
+    ) {
+      validateOrder(o);
+    }
+    if (!owners.has(o.owner)) {
+      if ((o.owner.length & 1) !== 0 || !OWNER_PATTERN.test(o.owner)) validateOrder(o);
+      owners.add(o.owner);
+    }
+    if (o.cycleId !== cycleId) {
+      validateOrder(o);
+      throw new MarketError('CYCLE_MISMATCH', `order ${o.orderId} is in cycle ${o.cycleId}, the book is cycle ${cycleId}`, o.orderId);
+    }
+    // Check the id's charset (ID_PATTERN) and hash it in the same loop.
+    const id = o.orderId;
+    const len = id.length;
+    if (len === 0 || len > 128) validateOrder(o);
+    let h = 0x811c9dc5;
+    for (let k = 0; k < len; k++) {
+      const c = id.charCodeAt(k);
+      if (c > 127 || ID_CHARS[c] === 0) validateOrder(o);
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    let p = (h >>> 0) & mask;
+    for (;;) {
+      const j = table[p];
+      if (j < 0) {
+        table[p] = i;
+        break;
+      }
+      if (book[j].orderId === id) throw new MarketError('DUPLICATE_ORDER_ID', `orderId ${id} appears more than once`, id);
+      p = (p + 1) & mask;
+    }
+    price[i] = o.price;
+    quantity[i] = o.quantity;
+    seq[i] = o.seq;
+    if (o.side === 'ask') {
+      isAsk[i] = 1;
+      nAsk++;
+    }
+  }
+  const asks = new Uint32Array(nAsk);
+  const bids = new Uint32Array(n - nAsk);
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    if (isAsk[i] === 1) asks[a++] = i;
+    else bids[b++] = i;
+  }
+  return { cycleId, price, quantity, seq, asks, bids };
+}
+
 /**
  * Checks every order, that order ids are unique and that all orders belong to one cycle. Returns the
  * cycle id (null for an empty book).
  */
 export function validateOrders(orders: readonly unknown[]): string | null {
-  if (!Array.isArray(orders)) throw new MarketError('INVALID_ARGUMENT', 'orders must be an array');
-  const n = orders.length;
-  if (n === 0) return null;
-  const seen = new Set<string>();
-  let cycleId: string | null = null;
-  for (let i = 0; i < n; i++) {
-    const o = orders[i];
-    validateOrder(o);
-    if (cycleId === null) cycleId = o.cycleId;
-    else if (o.cycleId !== cycleId) {
-      throw new MarketError('CYCLE_MISMATCH', `order ${o.orderId} is in cycle ${o.cycleId}, the book is cycle ${cycleId}`, o.orderId);
-    }
-    const before = seen.size;
-    seen.add(o.orderId);
-    if (seen.size === before) throw new MarketError('DUPLICATE_ORDER_ID', `orderId ${o.orderId} appears more than once`, o.orderId);
-  }
-  return cycleId;
+  return loadBook(orders).cycleId;
 }
 
 /**
