@@ -7,6 +7,7 @@
 #   network.sh status    what runs, with PIDs and health
 #   network.sh logs [name] [-f]   the log of one process (or the list of logs)
 #   network.sh build     only build the Fabric binaries
+#   network.sh gateway start [org] | stop   the org's REST gateway (default utility) on port 3000
 #
 # Environment: FABRIC_BIN (prebuilt Fabric binaries instead of go install), GRIDLEDGER_RUN_DIR
 # (run state, default network/.run).
@@ -16,6 +17,7 @@ set -euo pipefail
 . "$NETWORK_DIR/lib/nodes.sh"
 . "$NETWORK_DIR/lib/chaincode.sh"
 . "$NETWORK_DIR/lib/profiles.sh"
+. "$NETWORK_DIR/lib/gateway.sh"
 
 all_ports() {
   local kind name org msp a b c
@@ -112,5 +114,11 @@ case "${1:-}" in
   status) shift; cmd_status "$@" ;;
   logs) shift; cmd_logs "$@" ;;
   build) ensure_binaries; log "Fabric binaries ready in $BIN_DIR" ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  gateway)
+    case "${2:-}" in
+      start) gateway_start "${3:-utility}" ;;
+      stop) gateway_stop ;;
+      *) die "usage: network.sh gateway start [org] | stop" ;;
+    esac ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
