@@ -16,6 +16,7 @@ export function buildProgram(): Command {
   const out = new Printer(() => globals().json === true);
   program
     .description('GridLedger org admin CLI: energy lending and trading on Hyperledger Fabric')
+    .version(require('../package.json').version as string)
     .option('--org <org>', 'act for this org: utility, guarantora, guarantorb or operator (env GRIDLEDGER_ORG)')
     .option('--identity <role>', 'the org identity to use: admin (org duties) or client', undefined)
     .option('--profile <path>', 'connection profile (default network/.run/profiles/<org>.json)')
