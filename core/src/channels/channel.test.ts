@@ -125,3 +125,24 @@ describe('revocation', () => {
     expect(coSign(pay(rec.latest.state, 'a', '1'), privs).state.version).toBe(4);
   });
 });
+
+describe('HTLCs through the Channel', () => {
+  it('adds and settles with the preimage, refusing a wrong one', () => {
+    const { A, B } = pair();
+    const { preimage, hashLock } = newPreimage();
+    update(A, B, { kind: 'add', htlc: { id: 'h1', from: 'a', to: 'b', amount: '70', hashLock, timeLock: NOW + 3600 } });
+    expect(codeOf(() => B.propose({ kind: 'settle', id: 'h1', preimage: newPreimage().preimage }, NOW))).toBe('BAD_PREIMAGE');
+    update(B, A, { kind: 'settle', id: 'h1', preimage }, NOW + 10);
+    expect(A.latest.state.balances).toEqual({ a: '930', b: '570' });
+    expect(codeOf(() => A.propose({ kind: 'close' }, NOW))).toBeUndefined();
+  });
+  it('refuses a cooperative close while HTLCs are pending, and any update after it', () => {
+    const { A, B } = pair();
+    update(A, B, { kind: 'add', htlc: { id: 'h1', from: 'a', to: 'b', amount: '70', hashLock: newPreimage().hashLock, timeLock: NOW + 3600 } });
+    expect(codeOf(() => A.propose({ kind: 'close' }, NOW))).toBe('HTLCS_PENDING');
+    update(B, A, { kind: 'fail', id: 'h1' });
+    update(A, B, { kind: 'close' });
+    expect(B.latest.state.final).toBe(true);
+    expect(codeOf(() => B.propose({ kind: 'pay', from: 'b', amount: '1' }, NOW))).toBe('CHANNEL_FINAL');
+  });
+});

@@ -134,8 +134,9 @@ export class Channel {
     this.takeRevocation(r.revocation, this.latestSigned.state.version);
   }
 
+  /** Accept the peer's token for any version up to `version`, the newest we hold co-signed. */
   private takeRevocation(rev: Revocation, version: number): void {
-    check(rev.channelId === this.record.channelId && rev.party === this.peer && rev.below === version, 'BAD_SIGNATURE', 'revocation is not the peer\'s for this version');
+    check(rev.channelId === this.record.channelId && rev.party === this.peer && rev.below <= version, 'BAD_SIGNATURE', 'revocation is not the peer\'s for a version we hold');
     check(verifyRevocation(rev, this.record.keys), 'BAD_SIGNATURE', 'revocation signature does not verify');
     if (!this.peerRevocation || rev.below > this.peerRevocation.below) this.peerRevocation = rev;
   }
