@@ -1,0 +1,120 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashApiKey } from '../http/auth';
+import { ConfigError, loadConfig, parseByteSize } from './config';
+
+const H = hashApiKey('secret-key');
+let dir: string;
+let profile: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gl-cfg-'));
+  profile = join(dir, 'utility.json');
+  writeFileSync(profile, '{}');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const problemsOf = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+test('environment only: defaults filled in, org from the profile name', () => {
+  const c = loadConfig({ env: { GRIDLEDGER_PROFILE: profile, GRIDLEDGER_API_KEYS: `ops:utility-admin:${H}` } });
+  expect(c.org).toBe('utility');
+  expect(c.server.port).toBe(3000);
+  expect(c.server.bodyLimitBytes).toBe(256 * 1024);
+  expect(c.store).toEqual({ kind: 'sqlite', sqlitePath: expect.stringMatching(/gateway-api\/data\/utility\.db$/) });
+  expect(c.auth.apiKeys).toEqual([{ id: 'ops', role: 'utility-admin', sha256: H }]);
+  expect(c.fabric).toMatchObject({ evaluateTimeoutMs: 5000, endorseTimeoutMs: 15000, submitTimeoutMs: 5000, commitStatusTimeoutMs: 60000 });
+});
+
+test('a YAML file, with the environment winning and paths relative to the file', () => {
+  const file = join(dir, 'gateway.yaml');
+  writeFileSync(
+    file,
+    [
+      'profile: utility.json',
+      'server: { port: 8080, bodyLimit: 1mb }',
+      'store: { kind: postgres, postgresUrl: "postgres://postgres@127.0.0.1:5432/gl" }',
+      'auth:',
+      '  apiKeys:',
+      `    - { id: relay, role: user-relay, sha256: ${H} }`,
+      'rateLimit: { requestsPerMinute: 120, burst: 10 }',
+    ].join('\n'),
+  );
+  const c = loadConfig({ argv: ['--config', file], env: { GRIDLEDGER_PORT: '9000' } });
+  expect(c.profilePath).toBe(profile);
+  expect(c.server).toMatchObject({ port: 9000, bodyLimitBytes: 1024 * 1024 });
+  expect(c.store).toEqual({ kind: 'postgres', postgresUrl: 'postgres://postgres@127.0.0.1:5432/gl', poolSize: 10 });
+  expect(c.rateLimit).toEqual({ requestsPerMinute: 120, burst: 10 });
+});
+
+test('every problem is reported at once, each naming its source', () => {
+  const problems = problemsOf(() =>
+    loadConfig({
+      env: {
+        GRIDLEDGER_PORT: 'eighty',
+        GRIDLEDGER_STORE: 'mongo',
+        GRIDLEDGER_BODY_LIMIT: 'huge',
+        GRIDLEDGER_API_KEYS: 'ops:utility-admin:not-a-hash',
+        GRIDLEDGER_LOG_LEVEL: 'loud',
+      },
+    }),
+  );
+  expect(problems).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/GRIDLEDGER_PROFILE .* required/),
+      expect.stringMatching(/GRIDLEDGER_PORT: must be a non-negative integer/),
+      expect.stringMatching(/GRIDLEDGER_STORE: must be sqlite or postgres/),
+      expect.stringMatching(/body limit: "huge"/),
+      expect.stringMatching(/API key #1 \(ops\): sha256 must be 64 lower-case hex/),
+      expect.stringMatching(/GRIDLEDGER_LOG_LEVEL/),
+    ]),
+  );
+});
+
+test('a missing profile file, postgres without a URL, and no credentials are refused', () => {
+  const problems = problemsOf(() => loadConfig({ env: { GRIDLEDGER_PROFILE: join(dir, 'operator.json'), GRIDLEDGER_STORE: 'postgres' } }));
+  expect(problems).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/connection profile .*operator\.json does not exist/),
+      expect.stringMatching(/GRIDLEDGER_POSTGRES_URL .* required/),
+      expect.stringMatching(/no API keys and no mTLS rules/),
+    ]),
+  );
+});
+
+test('a role that does not belong to the org, unknown file keys and mTLS without TLS are refused', () => {
+  const file = join(dir, 'gw.json');
+  writeFileSync(file, JSON.stringify({ profile: 'utility.json', colour: 'blue', auth: { mtls: [{ cn: 'x', role: 'utility-admin' }] } }));
+  expect(problemsOf(() => loadConfig({ argv: ['--config', file] }))).toEqual(expect.arrayContaining([expect.stringMatching(/additional properties "colour"/)]));
+  writeFileSync(file, JSON.stringify({ profile: 'utility.json', auth: { mtls: [{ cn: 'x', role: 'utility-admin' }] } }));
+  expect(problemsOf(() => loadConfig({ argv: ['--config', file] }))).toEqual(expect.arrayContaining([expect.stringMatching(/mtls rules .* TLS client authentication is off/)]));
+  expect(problemsOf(() => loadConfig({ env: { GRIDLEDGER_PROFILE: profile, GRIDLEDGER_API_KEYS: `g:guarantor-admin:${H}` } }))).toEqual([
+    expect.stringMatching(/role guarantor-admin does not belong on the utility gateway/),
+  ]);
+  expect(problemsOf(() => loadConfig({ env: { GRIDLEDGER_PROFILE: profile, GRIDLEDGER_API_KEYS: `a:user-relay:${H},b:user-relay:${H}` } }))).toEqual([
+    expect.stringMatching(/same key as another entry/),
+  ]);
+});
+
+test('an unreadable or unparsable config file is a clear error', () => {
+  expect(problemsOf(() => loadConfig({ argv: ['--config', join(dir, 'nope.yaml')] }))[0]).toMatch(/config file .*nope\.yaml: cannot read \(ENOENT\)/);
+  const bad = join(dir, 'bad.json');
+  writeFileSync(bad, '{ not json');
+  expect(problemsOf(() => loadConfig({ argv: ['--config', bad] }))[0]).toMatch(/cannot parse/);
+});
+
+test('byte sizes', () => {
+  expect(parseByteSize('256kb')).toBe(262144);
+  expect(parseByteSize('2MB')).toBe(2 * 1024 * 1024);
+  expect(parseByteSize(100)).toBe(100);
+  expect(parseByteSize('0')).toBeUndefined();
+  expect(parseByteSize('lots')).toBeUndefined();
+});
