@@ -319,6 +319,50 @@ export async function batchVerifyGroth16(vk: Groth16VerificationKey | PreparedVe
 }
 
 /**
+ * Re-randomise a valid Groth16 proof into a different valid proof of the same statement:
+ * A' = A / r1, B' = r1 B + r1 r2 delta, C' = C + r2 A. Anyone can do this without the witness, which
+ * is why the proof bytes (or a transaction id) must never be used as a uniqueness key: use the
+ * nullifier. Used by tests and benchmarks to make many distinct proofs cheaply.
+ */
+export async function rerandomizeGroth16Proof(vk: Groth16VerificationKey, proof: Groth16Proof): Promise<Groth16Proof> {
+  const curve = await verifierCurve();
+  const A = g1(curve, proof.pi_a, 'pi_a', 'MALFORMED_PROOF');
+  const B = g2(curve, proof.pi_b, 'pi_b', 'MALFORMED_PROOF', false);
+  const C = g1(curve, proof.pi_c, 'pi_c', 'MALFORMED_PROOF');
+  const delta = g2(curve, vk.vk_delta_2, 'vk_delta_2', 'INVALID_VERIFICATION_KEY', false);
+  const rnd = () => (BigInt('0x' + randomBytes(32).toString('hex')) % (SNARK_FIELD - 1n)) + 1n;
+  const r1 = rnd();
+  const r2 = rnd();
+  const r1inv = modPow(r1, SNARK_FIELD - 2n, SNARK_FIELD);
+  const A2 = curve.G1.toAffine(curve.G1.timesScalar(A, scalarLE(r1inv)));
+  const B2 = curve.G2.toAffine(curve.G2.add(curve.G2.timesScalar(B, scalarLE(r1)), curve.G2.timesScalar(delta, scalarLE((r1 * r2) % SNARK_FIELD))));
+  const C2 = curve.G1.toAffine(curve.G1.add(C, curve.G1.timesScalar(A, scalarLE(r2))));
+  const o1 = curve.G1.toObject(A2) as bigint[];
+  const o2 = curve.G2.toObject(B2) as bigint[][];
+  const o3 = curve.G1.toObject(C2) as bigint[];
+  const s = (x: bigint) => x.toString();
+  return {
+    pi_a: [s(o1[0]), s(o1[1]), '1'],
+    pi_b: [[s(o2[0][0]), s(o2[0][1])], [s(o2[1][0]), s(o2[1][1])], ['1', '0']],
+    pi_c: [s(o3[0]), s(o3[1]), '1'],
+    protocol: 'groth16',
+    curve: 'bn128',
+  };
+}
+
+function modPow(b: bigint, e: bigint, m: bigint): bigint {
+  let r = 1n;
+  let x = b % m;
+  let k = e;
+  while (k > 0n) {
+    if (k & 1n) r = (r * x) % m;
+    x = (x * x) % m;
+    k >>= 1n;
+  }
+  return r;
+}
+
+/**
  * Release what proving left behind: snarkjs caches a multi-threaded BN254 curve (one worker per CPU)
  * in globalThis.curve_bn128 and never terminates it, so a script or a test run would not exit.
  * Call when done proving (a CLI, a test's afterAll). The verifier's single-threaded curve holds no
