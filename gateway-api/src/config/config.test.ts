@@ -118,3 +118,10 @@ test('byte sizes', () => {
   expect(parseByteSize('0')).toBeUndefined();
   expect(parseByteSize('lots')).toBeUndefined();
 });
+
+test('the example configuration file is valid', () => {
+  const c = loadConfig({ argv: ['--config', join(__dirname, '..', '..', 'gateway.example.yaml')], env: {}, skipFileChecks: true });
+  expect(c.org).toBe('utility');
+  expect(c.auth.apiKeys.map((k) => k.role)).toEqual(['utility-admin', 'user-relay']);
+  expect(c.store).toEqual({ kind: 'sqlite', sqlitePath: expect.stringMatching(/gateway-api\/data\/utility\.db$/) });
+});

@@ -311,9 +311,11 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
         const where = e.instancePath || '(top level)';
         const extra = e.keyword === 'additionalProperties' ? ` "${String((e.params as { additionalProperty: string }).additionalProperty)}"` : '';
         const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
-        problems.push(`config file ${abs}: ${where} ${e.message}${extra}${allowed}`);
+        const hint = e.keyword === 'type' && /sha256$/.test(e.instancePath) ? ' (quote the hash: YAML reads all-digit hashes as numbers)' : '';
+        problems.push(`config file ${abs}: ${where} ${e.message}${extra}${allowed}${hint}`);
       }
-      file = {};
+      // Settings further down would be judged on a file that is known to be wrong: stop here.
+      throw new ConfigError(problems);
     }
   }
   const fromFile = (p: string | undefined): string | undefined => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(fileDir, p));
