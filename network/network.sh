@@ -8,6 +8,7 @@
 #   network.sh logs [name] [-f]   the log of one process (or the list of logs)
 #   network.sh build     only build the Fabric binaries
 #   network.sh gateway start [org] | stop   the org's REST gateway (default utility) on port 3000
+#   network.sh reload-chaincode   recompile the chaincode and restart its server (development)
 #
 # Environment: FABRIC_BIN (prebuilt Fabric binaries instead of go install), GRIDLEDGER_RUN_DIR
 # (run state, default network/.run).
@@ -101,6 +102,22 @@ cmd_status() {
   [ "$up" -gt 0 ]
 }
 
+# Recompiles the chaincode and restarts its server; the package id and the definition stay the same,
+# and peers reconnect on their next call. For development: a new definition is not needed.
+cmd_reload_chaincode() {
+  [ -f "$RUN_DIR/ready" ] || die "the network is not running"
+  (cd "$ROOT_DIR" && npx tsc -b core chaincode)
+  local pid
+  pid=$(pgrep -P "$(cat "$PID_DIR/chaincode.pid")" -f fabric-shim | head -1 || true)
+  [ -n "$pid" ] && kill -TERM "$pid"
+  local i
+  for i in $(seq 1 100); do
+    sleep 0.1
+    (exec 3<>"/dev/tcp/${CC_ADDRESS%:*}/${CC_ADDRESS#*:}") 2>/dev/null && [ -n "$(pgrep -P "$(cat "$PID_DIR/chaincode.pid")" -f fabric-shim)" ] && [ "$(pgrep -P "$(cat "$PID_DIR/chaincode.pid")" -f fabric-shim)" != "$pid" ] && { log "chaincode reloaded"; return 0; }
+  done
+  die "the chaincode server did not come back; see $LOG_DIR/chaincode.log"
+}
+
 cmd_logs() {
   local name=${1:-}
   if [ -z "$name" ]; then ls "$LOG_DIR" 2>/dev/null | sed 's/\.log$//' || echo "network: not running"; return 0; fi
@@ -114,11 +131,12 @@ case "${1:-}" in
   status) shift; cmd_status "$@" ;;
   logs) shift; cmd_logs "$@" ;;
   build) ensure_binaries; log "Fabric binaries ready in $BIN_DIR" ;;
+  reload-chaincode) cmd_reload_chaincode ;;
   gateway)
     case "${2:-}" in
       start) gateway_start "${3:-utility}" ;;
       stop) gateway_stop ;;
       *) die "usage: network.sh gateway start [org] | stop" ;;
     esac ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -1,6 +1,9 @@
 /** @packageDocumentation The GridLedger chaincode: every contract the `gridledger` definition serves. */
+import { AccountsContract } from './contracts/accounts-contract';
 import { BaselineContract } from './contracts/baseline-contract';
+import { GuarantorContract } from './contracts/guarantor-contract';
 import { ParamsContract } from './contracts/params-contract';
+import { PoolContract } from './contracts/pool-contract';
 
-export { BaselineContract, ParamsContract };
-export const contracts = [ParamsContract, BaselineContract];
+export { AccountsContract, BaselineContract, GuarantorContract, ParamsContract, PoolContract };
+export const contracts = [ParamsContract, AccountsContract, GuarantorContract, PoolContract, BaselineContract];

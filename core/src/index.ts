@@ -9,3 +9,4 @@ export * from './zk';
 export * from './identity';
 /** Payment channels, namespaced because names like `Side` and `settle` are generic. */
 export * as channels from './channels';
+export * from './crypto/ed25519';

@@ -1,1 +1,3 @@
 export * from './params';
+export * from './requests';
+export * from './loan-math';

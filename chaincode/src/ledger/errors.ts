@@ -1,0 +1,21 @@
+import { ValidationError } from '@gridledger/core';
+
+/**
+ * Chaincode refusals start with a stable code, which the gateway and the CLI map to their own
+ * errors (see core/src/fabric/errors.ts). A thrown error fails the whole transaction: no partial write.
+ */
+export type RefusalCode = 'ACCESS_DENIED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'CONFLICT' | 'REPLAY' | 'INVALID_PROOF' | 'INVALID_SIGNATURE' | 'EXPIRED' | 'FORBIDDEN_STATE';
+
+export function refuse(code: RefusalCode, message: string): never {
+  throw new Error(`${code}: ${message}`);
+}
+
+/** Runs input parsing, turning core's ValidationError (and other library input errors) into INVALID_ARGUMENT. */
+export function parseInput<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof ValidationError || (err as { code?: unknown }).code !== undefined) refuse('INVALID_ARGUMENT', (err as Error).message);
+    throw err;
+  }
+}

@@ -1,0 +1,65 @@
+import { Context } from 'fabric-contract-api';
+import { canonicalJson } from '@gridledger/core';
+
+/**
+ * Fabric does not show a transaction its own writes: a read after a write in the same transaction
+ * returns the committed value. This view remembers what the transaction wrote and deleted, so a
+ * transaction that touches one account twice (a batch, a fee and a payment) sees its own effects.
+ */
+class TxView {
+  private readonly writes = new Map<string, string | null>();
+
+  constructor(private readonly ctx: Context) {}
+
+  async get<T>(key: string): Promise<T | undefined> {
+    if (this.writes.has(key)) {
+      const v = this.writes.get(key);
+      return v === null || v === undefined ? undefined : (JSON.parse(v) as T);
+    }
+    const bytes = await this.ctx.stub.getState(key);
+    if (!bytes || bytes.length === 0) return undefined;
+    return JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+  }
+
+  async put(key: string, value: unknown): Promise<void> {
+    const text = canonicalJson(value);
+    this.writes.set(key, text);
+    await this.ctx.stub.putState(key, Buffer.from(text, 'utf8'));
+  }
+
+  async del(key: string): Promise<void> {
+    this.writes.set(key, null);
+    await this.ctx.stub.deleteState(key);
+  }
+
+  /** Committed entries under a composite-key prefix, minus what this transaction deleted. */
+  async range<T>(objectType: string, attributes: string[]): Promise<Array<{ key: string; value: T }>> {
+    const out: Array<{ key: string; value: T }> = [];
+    const iterator = await this.ctx.stub.getStateByPartialCompositeKey(objectType, attributes);
+    try {
+      for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
+        if (this.writes.get(r.value.key) === null) continue;
+        out.push({ key: r.value.key, value: JSON.parse(Buffer.from(r.value.value).toString('utf8')) as T });
+      }
+    } finally {
+      await iterator.close();
+    }
+    return out;
+  }
+}
+
+const views = new WeakMap<object, TxView>();
+
+/** The transaction's view of the world state (one per transaction). */
+export function view(ctx: Context): TxView {
+  let v = views.get(ctx.stub);
+  if (!v) {
+    v = new TxView(ctx);
+    views.set(ctx.stub, v);
+  }
+  return v;
+}
+
+export function key(ctx: Context, objectType: string, ...attributes: string[]): string {
+  return ctx.stub.createCompositeKey(objectType, attributes);
+}
