@@ -44,11 +44,16 @@ async function code(p: Promise<unknown>): Promise<string | undefined> {
   return undefined;
 }
 
+type G2Json = [[string, string], [string, string], [string, string]];
 /** A point on the G2 twist that is not in the order-r subgroup. */
-function twistPointOutsideSubgroup(): [[string, string], [string, string], [string, string]] {
+function twistPointOutsideSubgroup(): G2Json {
+  return twistPointsOutsideSubgroup(1)[0];
+}
+function twistPointsOutsideSubgroup(count: number): G2Json[] {
   const Fp2 = bn254.fields.Fp2;
   const b = bn254.G2.CURVE.b;
-  for (let i = 1n; ; i++) {
+  const out: G2Json[] = [];
+  for (let i = 1n; out.length < count; i++) {
     const x = Fp2.fromBigTuple([i, 1n]);
     const rhs = Fp2.add(Fp2.mul(Fp2.sqr(x), x), b);
     let y;
@@ -60,8 +65,12 @@ function twistPointOutsideSubgroup(): [[string, string], [string, string], [stri
     if (!Fp2.eql(Fp2.sqr(y), rhs)) continue;
     const P = bn254.G2.ProjectivePoint.fromAffine({ x, y });
     if (P.isTorsionFree()) continue;
-    return [[String(x.c0), String(x.c1)], [String(y.c0), String(y.c1)], ['1', '0']];
+    out.push([[String(x.c0), String(x.c1)], [String(y.c0), String(y.c1)], ['1', '0']]);
+    // also a multiple of it by the cofactor's small factor, to hit other torsion components
+    const Q = P.multiply(10069n).toAffine();
+    if (!bn254.G2.ProjectivePoint.fromAffine(Q).isTorsionFree()) out.push([[String(Q.x.c0), String(Q.x.c1)], [String(Q.y.c0), String(Q.y.c1)], ['1', '0']]);
   }
+  return out.slice(0, count);
 }
 
 let withdraw: { proof: Groth16Proof; publicInputs: WithdrawPublicInputs };
@@ -232,5 +241,22 @@ describe('batch verification', () => {
     const r = await batchVerifyGroth16(borrowVk, [{ proof: borrow.proof, publicSignals: sig }, { proof: borrow.proof, publicSignals: sig.slice(1) }]);
     expect(r.valid).toEqual([true, false]);
     expect(r.errors[1]?.code).toBe('PUBLIC_SIGNAL_COUNT');
+  });
+});
+
+describe('G2 subgroup membership', () => {
+  it('the fast test agrees with [r]P = 0 on subgroup points and on twist points outside it', async () => {
+    const { g2InSubgroupFast, g2InSubgroupReference } = await import('./groth16');
+    const inside = [borrow.proof.pi_b, borrowVk.vk_delta_2, borrowVk.vk_gamma_2, borrowVk.vk_beta_2];
+    for (let i = 0; i < 3; i++) inside.push((await rerandomizeGroth16Proof(borrowVk, borrow.proof)).pi_b);
+    for (const P of inside) {
+      expect(await g2InSubgroupReference(P)).toBe(true);
+      expect(await g2InSubgroupFast(P)).toBe(true);
+    }
+    const outside = twistPointsOutsideSubgroup(6);
+    for (const P of outside) {
+      expect(await g2InSubgroupReference(P)).toBe(false);
+      expect(await g2InSubgroupFast(P)).toBe(false);
+    }
   });
 });
