@@ -84,6 +84,17 @@ describe('validateOrders', () => {
   it('refuses a non-array', () => {
     expect(codeOf(() => validateOrders('nope' as unknown as Order[]))).toBe('INVALID_ARGUMENT');
   });
+  it('falls back to a native Set when ids are built to collide, and still finds duplicates', () => {
+    // Same length, same first and last 16 characters: the sampled hash collides for all of them.
+    const id = (k: number): string => `${'p'.repeat(16)}${k.toString(36).padStart(6, '0')}${'s'.repeat(16)}`;
+    const many: Order[] = Array.from({ length: 300 }, (_, i) => ({ ...good, orderId: id(i) }));
+    expect(validateOrders(many)).toBe(good.cycleId);
+    // A duplicate of an id inserted before the fallback, and one of an id inserted after it.
+    expect(codeOf(() => validateOrders([...many, { ...good, orderId: id(3) }]))).toBe('DUPLICATE_ORDER_ID');
+    expect(codeOf(() => validateOrders([...many, { ...good, orderId: id(299) }]))).toBe('DUPLICATE_ORDER_ID');
+    expect(matchCycle(many.map((o, i) => ({ ...o, side: i % 2 ? 'bid' : 'ask', price: 100 + (i % 7) }))).trades.length).toBeGreaterThan(0);
+  });
+
   it('finds duplicates among many ids sharing a hash-table neighbourhood', () => {
     const many: Order[] = Array.from({ length: 5000 }, (_, i) => ({ ...good, orderId: `o${i}` }));
     expect(validateOrders(many)).toBe(good.cycleId);

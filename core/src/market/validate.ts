@@ -3,10 +3,6 @@ import type { Order, Side } from './types';
 
 /** Charset of order and cycle ids: ASCII only, so JS string order equals Fabric's byte order of keys. */
 export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-/** ID_PATTERN's characters, by char code. */
-const ID_CHARS = new Uint8Array(128);
-for (let c = 0; c < 128; c++) ID_CHARS[c] = ID_PATTERN.test(String.fromCharCode(c)) ? 1 : 0;
-
 /** Owner public key: lowercase hex, 2–1024 characters (the length must also be even). */
 export const OWNER_PATTERN = /^[0-9a-f]{2,1024}$/;
 
@@ -56,6 +52,73 @@ export function validateOrder(order: unknown): asserts order is Order {
   }
 }
 
+/**
+ * Set of the orders' ids, for duplicate detection on a million-order book. Open addressing over a
+ * pre-sized table (no rehashing) holding each entry's order index and 32-bit hash side by side, so a
+ * probe rarely touches another order's string (a growing `Set` costs several times more). The hash
+ * reads at most 32 characters (the first and last 16) and the length; ids built to collide on those
+ * make long probe sequences, and then the set falls back to a native `Set` for the whole book.
+ * @internal
+ */
+class IdSet {
+  private readonly table: Int32Array; // [orderIndex + 1, hash] pairs; 0 = empty
+  private readonly mask: number;
+  private fallback: Set<string> | null = null;
+
+  constructor(private readonly orders: readonly Order[]) {
+    let cap = 16;
+    while (cap < orders.length * 2) cap *= 2;
+    this.mask = cap - 1;
+    this.table = new Int32Array(cap * 2);
+  }
+
+  /** Adds the id of order `i`; false if it was already there. */
+  add(i: number, id: string): boolean {
+    if (this.fallback !== null) return this.addFallback(id);
+    const len = id.length;
+    let h = 0x811c9dc5 ^ len;
+    const head = len < 16 ? len : 16;
+    for (let k = 0; k < head; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+    for (let k = len - 16 > head ? len - 16 : head; k < len; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193);
+    // fmix32 (MurmurHash3's finaliser) so that the low bits used as the slot are well mixed.
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    const t = this.table;
+    let p = h & this.mask;
+    for (let probes = 0; ; probes++) {
+      const j = t[2 * p];
+      if (j === 0) {
+        t[2 * p] = i + 1;
+        t[2 * p + 1] = h;
+        return true;
+      }
+      if (t[2 * p + 1] === h && this.orders[j - 1].orderId === id) return false;
+      if (probes > 64) {
+        this.toFallback();
+        return this.addFallback(id);
+      }
+      p = (p + 1) & this.mask;
+    }
+  }
+
+  private toFallback(): void {
+    const f = new Set<string>();
+    const t = this.table;
+    for (let p = 0; p < t.length; p += 2) if (t[p] !== 0) f.add(this.orders[t[p] - 1].orderId);
+    this.fallback = f;
+  }
+
+  private addFallback(id: string): boolean {
+    const f = this.fallback!;
+    const before = f.size;
+    f.add(id);
+    return f.size !== before;
+  }
+}
+
 /** The numeric columns of a validated book, indexed like the input array. @internal */
 export interface BookColumns {
   readonly cycleId: string | null;
@@ -84,10 +147,7 @@ export function loadBook(orders: readonly unknown[]): BookColumns {
   validateOrder(orders[0]);
   const cycleId = (orders[0] as Order).cycleId;
   const book = orders as readonly Order[];
-  let cap = 16;
-  while (cap < n * 2) cap *= 2;
-  const mask = cap - 1;
-  const table = new Int32Array(cap).fill(-1);
+  const dedup = new IdSet(book);
   // Owners repeat across a cycle's orders: check each distinct key once.
   const owners = new Set<string>();
   let nAsk = 0;
@@ -121,26 +181,8 @@ export function loadBook(orders: readonly unknown[]): BookColumns {
       validateOrder(o);
       throw new MarketError('CYCLE_MISMATCH', `order ${o.orderId} is in cycle ${o.cycleId}, the book is cycle ${cycleId}`, o.orderId);
     }
-    // Check the id's charset (ID_PATTERN) and hash it in the same loop.
-    const id = o.orderId;
-    const len = id.length;
-    if (len === 0 || len > 128) validateOrder(o);
-    let h = 0x811c9dc5;
-    for (let k = 0; k < len; k++) {
-      const c = id.charCodeAt(k);
-      if (c > 127 || ID_CHARS[c] === 0) validateOrder(o);
-      h = Math.imul(h ^ c, 0x01000193);
-    }
-    let p = (h >>> 0) & mask;
-    for (;;) {
-      const j = table[p];
-      if (j < 0) {
-        table[p] = i;
-        break;
-      }
-      if (book[j].orderId === id) throw new MarketError('DUPLICATE_ORDER_ID', `orderId ${id} appears more than once`, id);
-      p = (p + 1) & mask;
-    }
+    if (!ID_PATTERN.test(o.orderId)) validateOrder(o);
+    if (!dedup.add(i, o.orderId)) throw new MarketError('DUPLICATE_ORDER_ID', `orderId ${o.orderId} appears more than once`, o.orderId);
     price[i] = o.price;
     quantity[i] = o.quantity;
     seq[i] = o.seq;
