@@ -1,4 +1,5 @@
 // Minimal ambient declarations for the untyped JavaScript libraries used by the ZK toolkit.
+/* eslint-disable @typescript-eslint/no-explicit-any */
 // Only what this folder calls; nothing here is re-exported.
 declare module 'snarkjs' {
   export const groth16: {
