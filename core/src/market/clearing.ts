@@ -1,8 +1,8 @@
 import { MarketError } from './errors';
 import { floorDiv, safeAdd } from './match';
 import { compareAsks, compareBids, transactionPrice } from './order-book';
-import type { ClearingStats, Order, Side, Trade } from './types';
-import { ID_PATTERN, validateOrder } from './validate';
+import type { ClearingStats, Order, OrderSide, Trade } from './types';
+import { MARKET_ID_PATTERN, validateOrder } from './validate';
 
 /**
  * Paged clearing for the chaincode. A Fabric transaction has a size limit, so a large cycle is cleared
@@ -47,7 +47,7 @@ export interface BookPage {
 /** What a page did to one order. */
 export interface Fill {
   readonly orderId: string;
-  readonly side: Side;
+  readonly side: OrderSide;
   /** Wh filled in this page. */
   readonly filled: number;
   /** Wh left in the book afterwards (0 = completely filled). */
@@ -70,8 +70,8 @@ const EMPTY_SIDE: SideCursor = { consumed: 0, head: null, last: null };
 
 /** Starts the paged clearing of one cycle. */
 export function createClearing(cycleId: string): ClearingCursor {
-  if (typeof cycleId !== 'string' || !ID_PATTERN.test(cycleId)) {
-    throw new MarketError('INVALID_CYCLE_ID', `cycleId must match ${ID_PATTERN.source}`);
+  if (typeof cycleId !== 'string' || !MARKET_ID_PATTERN.test(cycleId)) {
+    throw new MarketError('INVALID_CYCLE_ID', `cycleId must match ${MARKET_ID_PATTERN.source}`);
   }
   return {
     version: 1,
@@ -110,7 +110,7 @@ export function assertClearingCursor(c: unknown): asserts c is ClearingCursor {
   if (c === null || typeof c !== 'object') badCursor('not an object');
   const k = c as Record<string, unknown>;
   if (k.version !== 1) badCursor('version');
-  if (typeof k.cycleId !== 'string' || !ID_PATTERN.test(k.cycleId)) badCursor('cycleId');
+  if (typeof k.cycleId !== 'string' || !MARKET_ID_PATTERN.test(k.cycleId)) badCursor('cycleId');
   if (typeof k.done !== 'boolean') badCursor('done');
   checkSideCursor(k.ask, 'ask');
   checkSideCursor(k.bid, 'bid');
@@ -122,7 +122,7 @@ export function assertClearingCursor(c: unknown): asserts c is ClearingCursor {
   }
 }
 
-function checkPage(page: BookPage, side: Side, cursor: ClearingCursor): void {
+function checkPage(page: BookPage, side: OrderSide, cursor: ClearingCursor): void {
   if (page === null || typeof page !== 'object' || !Array.isArray(page.orders) || typeof page.last !== 'boolean') {
     throw new MarketError('INVALID_ARGUMENT', `${side} page must be { orders: Order[], last: boolean }`);
   }

@@ -7,7 +7,7 @@
  */
 export * from './types';
 export * from './errors';
-export { validateOrder, validateOrders, seqFromTxTimestamp, isSide, ID_PATTERN, OWNER_PATTERN } from './validate';
+export { validateOrder, validateOrders, seqFromTxTimestamp, isOrderSide, MARKET_ID_PATTERN, MARKET_OWNER_PATTERN } from './validate';
 export { compareAsks, compareBids, crosses, transactionPrice, sortBook, bookSortAttributes } from './order-book';
 export { matchCycle } from './match';
 export * from './clearing';

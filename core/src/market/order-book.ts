@@ -1,5 +1,5 @@
 import { MarketError } from './errors';
-import type { Order, Side } from './types';
+import type { Order, OrderSide } from './types';
 import { type BookColumns, loadBook } from './validate';
 
 /**
@@ -86,7 +86,7 @@ function radixPasses(idx: Uint32Array, tmp: Uint32Array, key: Float64Array, desc
  * price (descending for bids), only as many 16-bit passes as the key ranges need, then a comparison
  * sort by `orderId` of the rare runs with equal price and seq. O(n) for practical books. @internal
  */
-export function sortSide(orders: readonly Order[], cols: BookColumns, sel: Uint32Array, side: Side): Uint32Array {
+export function sortSide(orders: readonly Order[], cols: BookColumns, sel: Uint32Array, side: OrderSide): Uint32Array {
   const n = sel.length;
   // Keys by local index k (0..n-1); sel[k] is the position in `orders`.
   const price = new Float64Array(n);

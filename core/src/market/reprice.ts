@@ -1,6 +1,6 @@
 import { MarketError } from './errors';
 import type { Order } from './types';
-import { ID_PATTERN, validateOrder } from './validate';
+import { MARKET_ID_PATTERN, validateOrder } from './validate';
 
 /**
  * How an unmatched order is re-priced for the next cycle (the paper: "Each time the matching is
@@ -66,8 +66,8 @@ export interface CarryOverOptions {
  * {@link matchCycle}, residual quantities) into orders of the next cycle, re-priced by the policy.
  */
 export function carryOver(remaining: readonly Order[], options: CarryOverOptions): Order[] {
-  if (typeof options?.cycleId !== 'string' || !ID_PATTERN.test(options.cycleId)) {
-    throw new MarketError('INVALID_CYCLE_ID', `cycleId must match ${ID_PATTERN.source}`);
+  if (typeof options?.cycleId !== 'string' || !MARKET_ID_PATTERN.test(options.cycleId)) {
+    throw new MarketError('INVALID_CYCLE_ID', `cycleId must match ${MARKET_ID_PATTERN.source}`);
   }
   const out: Order[] = [];
   for (const o of remaining) {

@@ -11,7 +11,7 @@
  */
 
 /** `'ask'`: a seller (distributed generation, charging pile, discharging EV); `'bid'`: a buyer. */
-export type Side = 'ask' | 'bid';
+export type OrderSide = 'ask' | 'bid';
 
 /**
  * One quotation submitted in a trading cycle.
@@ -23,7 +23,7 @@ export type Side = 'ask' | 'bid';
 export interface Order {
   /** Unique within the cycle; `[A-Za-z0-9._:-]{1,128}`. The chaincode may use the Fabric txId. */
   readonly orderId: string;
-  readonly side: Side;
+  readonly side: OrderSide;
   /** The owner's public key, lowercase hex (even length). */
   readonly owner: string;
   /** `S_EP` (ask) or `P_EP` (bid): positive safe integer, payment units per Wh. */

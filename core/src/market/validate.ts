@@ -1,10 +1,10 @@
 import { MarketError } from './errors';
-import type { Order, Side } from './types';
+import type { Order, OrderSide } from './types';
 
 /** Charset of order and cycle ids: ASCII only, so JS string order equals Fabric's byte order of keys. */
-export const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const MARKET_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Owner public key: lowercase hex, 2–1024 characters (the length must also be even). */
-export const OWNER_PATTERN = /^[0-9a-f]{2,1024}$/;
+export const MARKET_OWNER_PATTERN = /^[0-9a-f]{2,1024}$/;
 
 function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
@@ -26,13 +26,13 @@ export function validateOrder(order: unknown): asserts order is Order {
   }
   const o = order as Record<string, unknown>;
   const id = o.orderId;
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) {
-    throw new MarketError('INVALID_ORDER_ID', `orderId must match ${ID_PATTERN.source}, got ${describe(id)}`);
+  if (typeof id !== 'string' || !MARKET_ID_PATTERN.test(id)) {
+    throw new MarketError('INVALID_ORDER_ID', `orderId must match ${MARKET_ID_PATTERN.source}, got ${describe(id)}`);
   }
   if (o.side !== 'ask' && o.side !== 'bid') {
     throw new MarketError('INVALID_SIDE', `order ${id}: side must be 'ask' or 'bid', got ${describe(o.side)}`, id);
   }
-  if (typeof o.owner !== 'string' || (o.owner.length & 1) !== 0 || !OWNER_PATTERN.test(o.owner)) {
+  if (typeof o.owner !== 'string' || (o.owner.length & 1) !== 0 || !MARKET_OWNER_PATTERN.test(o.owner)) {
     throw new MarketError('INVALID_OWNER', `order ${id}: owner must be a lowercase hex public key, got ${describe(o.owner)}`, id);
   }
   if (!isPositiveSafeInteger(o.price)) {
@@ -47,8 +47,8 @@ export function validateOrder(order: unknown): asserts order is Order {
   if (typeof o.seq !== 'number' || !Number.isSafeInteger(o.seq) || o.seq < 0) {
     throw new MarketError('INVALID_SEQ', `order ${id}: seq must be a non-negative safe integer, got ${describe(o.seq)}`, id);
   }
-  if (typeof o.cycleId !== 'string' || !ID_PATTERN.test(o.cycleId)) {
-    throw new MarketError('INVALID_CYCLE_ID', `order ${id}: cycleId must match ${ID_PATTERN.source}, got ${describe(o.cycleId)}`, id);
+  if (typeof o.cycleId !== 'string' || !MARKET_ID_PATTERN.test(o.cycleId)) {
+    throw new MarketError('INVALID_CYCLE_ID', `order ${id}: cycleId must match ${MARKET_ID_PATTERN.source}, got ${describe(o.cycleId)}`, id);
   }
 }
 
@@ -174,14 +174,14 @@ export function loadBook(orders: readonly unknown[]): BookColumns {
       validateOrder(o);
     }
     if (!owners.has(o.owner)) {
-      if ((o.owner.length & 1) !== 0 || !OWNER_PATTERN.test(o.owner)) validateOrder(o);
+      if ((o.owner.length & 1) !== 0 || !MARKET_OWNER_PATTERN.test(o.owner)) validateOrder(o);
       owners.add(o.owner);
     }
     if (o.cycleId !== cycleId) {
       validateOrder(o);
       throw new MarketError('CYCLE_MISMATCH', `order ${o.orderId} is in cycle ${o.cycleId}, the book is cycle ${cycleId}`, o.orderId);
     }
-    if (!ID_PATTERN.test(o.orderId)) validateOrder(o);
+    if (!MARKET_ID_PATTERN.test(o.orderId)) validateOrder(o);
     if (!dedup.add(i, o.orderId)) throw new MarketError('DUPLICATE_ORDER_ID', `orderId ${o.orderId} appears more than once`, o.orderId);
     price[i] = o.price;
     quantity[i] = o.quantity;
@@ -226,6 +226,6 @@ export function seqFromTxTimestamp(seconds: number | bigint | { toNumber(): numb
 }
 
 /** Helper for callers holding a side string of unknown provenance. */
-export function isSide(v: unknown): v is Side {
+export function isOrderSide(v: unknown): v is OrderSide {
   return v === 'ask' || v === 'bid';
 }
