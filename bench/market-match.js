@@ -78,8 +78,8 @@ const SIZES = [
 
 const round = (x) => Math.round(x * 10) / 10;
 
-/** Times matchCycle and the comparison-sort baseline; returns the figures (ms, medians). */
-async function matchBench(options = {}) {
+/** Times matchCycle and the baseline; returns { figures, rows } (rows for the table). */
+async function measure(options = {}) {
   const rows = [];
   const figures = {};
   for (const { n, key, runs } of SIZES) {
@@ -96,11 +96,20 @@ async function matchBench(options = {}) {
     orders = null;
     await new Promise((r) => setImmediate(r));
   }
-  return { ...figures, rows };
+  return { figures, rows };
+}
+
+/**
+ * Times matchCycle on 10^4, 10^5 and 10^6 random orders (medians, ms). Returns
+ * `{match_1e4_ms, match_1e5_ms, match_1e6_ms}` plus the baseline (`baseline_sort_*_ms`) and the
+ * number of trades (`trades_*`). `options.runs` overrides the number of timed runs per size.
+ */
+async function matchBench(options = {}) {
+  return (await measure(options)).figures;
 }
 
 async function run() {
-  const { rows, ...figures } = await matchBench();
+  const { rows, figures } = await measure();
   console.log('market-match: matchCycle (validate + sort + match + results) vs baseline (comparison sort only), median ms');
   console.table(rows);
   console.log(JSON.stringify({ bench: 'market-match', node: process.version, ...figures }));

@@ -73,7 +73,7 @@ function shuffle<T>(g: Gen, xs: readonly T[]): T[] {
 }
 
 const BASE_SEED = Number(process.env.MARKET_PROPERTY_SEED ?? 20240611);
-const CASES = Number(process.env.MARKET_PROPERTY_CASES ?? 3000);
+const CASES = Number(process.env.MARKET_PROPERTY_CASES ?? 2000);
 
 function forAllBooks(cases: number, maxOrders: number, check: (book: Order[], g: Gen) => void): void {
   for (let c = 0; c < cases; c++) {
