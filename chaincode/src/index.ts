@@ -1,9 +1,12 @@
 /** @packageDocumentation The GridLedger chaincode: every contract the `gridledger` definition serves. */
 import { AccountsContract } from './contracts/accounts-contract';
 import { BaselineContract } from './contracts/baseline-contract';
+import { ChannelContract } from './contracts/channel-contract';
 import { GuarantorContract } from './contracts/guarantor-contract';
+import { KgcContract } from './contracts/kgc-contract';
 import { ParamsContract } from './contracts/params-contract';
 import { PoolContract } from './contracts/pool-contract';
 
 export { AccountsContract, BaselineContract, GuarantorContract, ParamsContract, PoolContract };
-export const contracts = [ParamsContract, AccountsContract, GuarantorContract, PoolContract, BaselineContract];
+export { ChannelContract, KgcContract };
+export const contracts = [ParamsContract, AccountsContract, GuarantorContract, PoolContract, BaselineContract, KgcContract, ChannelContract];

@@ -14,3 +14,4 @@ export * from './routing';
 export * from './multihop';
 export * from './settlement';
 export * from './channel';
+export * from './onchain';

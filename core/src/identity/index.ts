@@ -8,6 +8,7 @@ export {
   IBS_SCHEME,
   kgcSetup,
   systemParams,
+  checkSystemParams,
   kgcExtract,
   userKeyGen,
   provePossession,

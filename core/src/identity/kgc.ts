@@ -57,6 +57,16 @@ export function kgcSetup(): { master: string; params: SystemParams } {
   return { master, params: systemParams(master) };
 }
 
+/** Checks published parameters: the scheme, and `P_pub` a valid G2 point (not the identity). */
+export function checkSystemParams(p: unknown): SystemParams {
+  const o = p as SystemParams;
+  if (typeof o !== 'object' || o === null || o.scheme !== IBS_SCHEME || Object.keys(o).sort().join(',') !== 'pPub,scheme') {
+    throw new IdentityError('BAD_CERTIFICATE', `system params must be exactly {scheme: ${IBS_SCHEME}, pPub}`);
+  }
+  g2FromHex(o.pPub, 'pPub');
+  return { scheme: IBS_SCHEME, pPub: o.pPub };
+}
+
 /** Public parameters for a master secret. */
 export function systemParams(master: string): SystemParams {
   return { scheme: IBS_SCHEME, pPub: g2ToHex(P.multiply(scalarFromHex(master, 'master secret'))) };
