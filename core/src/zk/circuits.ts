@@ -16,7 +16,7 @@ import { computeMerkleRoot, MerkleProof } from './merkle';
 import { BorrowerIdentity, PoolNote, credentialLeaf, identityCommitment, identitySecretHash, loanNullifier, noteCommitment, noteNullifierHash, repayCommitment } from './notes';
 import { BabyPoint, elgamalEncrypt, jointPublicKey, randomElGamalNonce, toBabyPoint } from './babyjub';
 import { artifactsDir, circuitArtifacts, CircuitName, loadVerificationKey } from './artifacts';
-import { BatchVerifyResult, Groth16Proof, Groth16VerificationKey, PreparedVerificationKey, batchVerifyGroth16, verifyGroth16 } from './groth16';
+import { BatchVerifyOptions, BatchVerifyResult, Groth16Proof, Groth16VerificationKey, PreparedVerificationKey, batchVerifyGroth16, verifyGroth16 } from './groth16';
 
 /** Typed public inputs as callers may pass them (bigints or decimal / 0x strings; points as pairs). */
 export type FieldLikeOf<T> = { [K in keyof T]: T[K] extends BabyPoint ? readonly [FieldLike, FieldLike] : FieldLike };
@@ -299,7 +299,7 @@ export interface TypedBatchItem<P> {
   publicInputs: FieldLikeOf<P>;
 }
 
-async function typedBatch<P>(name: CircuitName, build: (p: FieldLikeOf<P>) => string[], items: readonly TypedBatchItem<P>[], vk?: Groth16VerificationKey | PreparedVerificationKey): Promise<BatchVerifyResult> {
+async function typedBatch<P>(name: CircuitName, build: (p: FieldLikeOf<P>) => string[], items: readonly TypedBatchItem<P>[], vk?: Groth16VerificationKey | PreparedVerificationKey, options?: BatchVerifyOptions): Promise<BatchVerifyResult> {
   const pre: (ZkError | null)[] = [];
   const built = items.map((it, j) => {
     try {
@@ -312,7 +312,7 @@ async function typedBatch<P>(name: CircuitName, build: (p: FieldLikeOf<P>) => st
     }
   });
   const idx = built.map((_, j) => j).filter((j) => pre[j] === null);
-  const res = await batchVerifyGroth16(resolveVk(name, vk), idx.map((j) => built[j]));
+  const res = await batchVerifyGroth16(resolveVk(name, vk), idx.map((j) => built[j]), options);
   const valid: boolean[] = items.map(() => false);
   const errors: (ZkError | null)[] = [...pre];
   idx.forEach((j, k) => {
@@ -322,10 +322,10 @@ async function typedBatch<P>(name: CircuitName, build: (p: FieldLikeOf<P>) => st
   return { allValid: valid.every(Boolean), valid, errors, fellBack: res.fellBack };
 }
 
-export function batchVerifyWithdraw(items: readonly TypedBatchItem<WithdrawPublicInputs>[], vk?: Groth16VerificationKey | PreparedVerificationKey): Promise<BatchVerifyResult> {
-  return typedBatch('withdraw', withdrawPublicSignals, items, vk);
+export function batchVerifyWithdraw(items: readonly TypedBatchItem<WithdrawPublicInputs>[], vk?: Groth16VerificationKey | PreparedVerificationKey, options?: BatchVerifyOptions): Promise<BatchVerifyResult> {
+  return typedBatch('withdraw', withdrawPublicSignals, items, vk, options);
 }
 
-export function batchVerifyBorrow(items: readonly TypedBatchItem<BorrowPublicInputs>[], vk?: Groth16VerificationKey | PreparedVerificationKey): Promise<BatchVerifyResult> {
-  return typedBatch('borrow', borrowPublicSignals, items, vk);
+export function batchVerifyBorrow(items: readonly TypedBatchItem<BorrowPublicInputs>[], vk?: Groth16VerificationKey | PreparedVerificationKey, options?: BatchVerifyOptions): Promise<BatchVerifyResult> {
+  return typedBatch('borrow', borrowPublicSignals, items, vk, options);
 }

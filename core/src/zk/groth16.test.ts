@@ -219,6 +219,15 @@ describe('batch verification', () => {
     expect(r.valid).toEqual([true, true, true, false, true, true]);
   });
 
+  it('gives the same answers with the Miller loops on worker threads', async () => {
+    const ok = await batchVerifyBorrow(items, borrowVk, { threads: true });
+    expect(ok).toMatchObject({ allValid: true, fellBack: false });
+    const bad = [...items];
+    bad[1] = { ...bad[1], publicInputs: { ...bad[1].publicInputs, recipient: 7n } };
+    const r = await batchVerifyBorrow(bad, borrowVk, { threads: true });
+    expect(r.valid).toEqual([true, false, true, true, true, true]);
+  });
+
   it('names the invalid proof when two proofs swap their C (combination cannot cancel)', async () => {
     const a = items[0].proof;
     const b = items[1].proof;
@@ -241,6 +250,16 @@ describe('batch verification', () => {
     const r = await batchVerifyGroth16(borrowVk, [{ proof: borrow.proof, publicSignals: sig }, { proof: borrow.proof, publicSignals: sig.slice(1) }]);
     expect(r.valid).toEqual([true, false]);
     expect(r.errors[1]?.code).toBe('PUBLIC_SIGNAL_COUNT');
+  });
+});
+
+describe('shared-squaring Miller loop', () => {
+  it('equals the product of the library loops', async () => {
+    const { _multiMillerSelfTest } = await import('./groth16');
+    const p = borrow.proof;
+    const q = (await rerandomizeGroth16Proof(borrowVk, p));
+    expect(await _multiMillerSelfTest([{ g1: p.pi_a, g2: p.pi_b }])).toBe(true);
+    expect(await _multiMillerSelfTest([{ g1: p.pi_a, g2: p.pi_b }, { g1: q.pi_c, g2: q.pi_b }, { g1: borrowVk.vk_alpha_1, g2: borrowVk.vk_delta_2 }])).toBe(true);
   });
 });
 

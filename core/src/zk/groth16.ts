@@ -265,20 +265,103 @@ function linearCombination(curve: Curve, IC: Buf[], scalars: bigint[]): Buf {
   return acc;
 }
 
-function ml(curve: Curve, P: Buf, Qprep: Buf): Buf {
-  return curve.millerLoop(curve.prepareG1(curve.G1.toJacobian(P)), Qprep);
+// Bits of the BN254 optimal-ate loop count 6x+2, least significant first (as ffjavascript's wasm uses them).
+const ATE_BITS: number[] = (() => {
+  const b: number[] = [];
+  for (let e = 29793968203157093288n; e > 0n; e >>= 1n) b.push(Number(e & 1n));
+  return b;
+})();
+
+/** A pairing input: a G1 point and either a G2 point or an already prepared G2 point. */
+export interface MillerPair {
+  P: Buf;
+  Q?: Buf;
+  Qprep?: Buf;
+}
+
+/**
+ * Product of the Miller loops of many pairs with the Fp12 squarings shared: the same steps as
+ * ffjavascript's `millerLoop` (wasm), run side by side for all pairs, so a batch pays one squaring
+ * per loop bit instead of one per pair and loop bit. Result before the final exponentiation.
+ */
+function multiMillerLoop(curve: Curve, pairs: readonly MillerPair[]): Buf {
+  const tm = curve.tm;
+  const ex = tm.instance.exports;
+  const f1 = curve.F1.n8;
+  const f2 = 2 * f1;
+  const coefSize = 3 * f2;
+  const prefix = curve.name;
+  tm.startSyncOp();
+  try {
+    const pP: number[] = [];
+    const coef: number[] = [];
+    for (const pr of pairs) {
+      const a = tm.allocBuff(curve.G1.toJacobian(pr.P));
+      const pp = tm.alloc(curve.prePSize);
+      ex[`${prefix}_prepareG1`](a, pp);
+      pP.push(pp);
+      let pq: number;
+      if (pr.Qprep) pq = tm.allocBuff(pr.Qprep);
+      else {
+        const b = tm.allocBuff(curve.G2.toJacobian(pr.Q));
+        pq = tm.alloc(curve.preQSize);
+        ex[`${prefix}_prepareG2`](b, pq);
+      }
+      coef.push(pq + 3 * f2);
+    }
+    const VW = tm.alloc(f2);
+    const VV = tm.alloc(f2);
+    const F = tm.alloc(curve.Gt.n8);
+    ex.ftm_one(F);
+    const mulBy024 = ex[`${prefix}__mulBy024`];
+    const step = (j: number) => {
+      ex.f2m_mul1(coef[j] + f2, pP[j] + f1, VW);
+      ex.f2m_mul1(coef[j] + 2 * f2, pP[j], VV);
+      mulBy024(coef[j], VW, VV, F);
+      coef[j] += coefSize;
+    };
+    const n = pairs.length;
+    for (let i = ATE_BITS.length - 2; i >= 0; i--) {
+      ex.ftm_square(F, F);
+      for (let j = 0; j < n; j++) step(j);
+      if (ATE_BITS[i]) for (let j = 0; j < n; j++) step(j);
+    }
+    for (let j = 0; j < n; j++) {
+      step(j);
+      step(j);
+    }
+    return tm.getBuff(F, curve.Gt.n8);
+  } finally {
+    tm.endSyncOp();
+  }
+}
+
+/** Multi-Miller loop in chunks (bounds the WebAssembly memory a huge batch needs). */
+function millerProduct(curve: Curve, pairs: readonly MillerPair[], chunk = 64): Buf {
+  let f = curve.Gt.one;
+  for (let i = 0; i < pairs.length; i += chunk) f = curve.Gt.mul(f, multiMillerLoop(curve, pairs.slice(i, i + chunk)));
+  return f;
+}
+
+/** Test hook: the shared-squaring Miller loop must equal the product of ffjavascript's own loops. */
+export async function _multiMillerSelfTest(points: { g1: unknown; g2: unknown }[]): Promise<boolean> {
+  const curve = await verifierCurve();
+  const pairs = points.map((p, i) => ({ P: g1(curve, p.g1, `g1[${i}]`, 'MALFORMED_PROOF'), Q: g2(curve, p.g2, `g2[${i}]`, 'MALFORMED_PROOF', false) }));
+  let ref = curve.Gt.one;
+  for (const p of pairs) ref = curve.Gt.mul(ref, curve.millerLoop(curve.prepareG1(curve.G1.toJacobian(p.P)), curve.prepareG2(curve.G2.toJacobian(p.Q))));
+  return curve.Gt.eq(multiMillerLoop(curve, pairs), ref);
 }
 
 function checkOne(vk: PreparedVerificationKey, pp: ParsedProof): boolean {
   const { curve, IC, gammaPrep, deltaPrep, negAlphaBetaMl } = vk._p;
   // e(A, B) = e(alpha, beta) e(L, gamma) e(C, delta)  <=>  e(A,B) e(-alpha,beta) e(-L,gamma) e(-C,delta) = 1
   const L = linearCombination(curve, IC, [1n, ...pp.signals]);
-  const Bprep = curve.prepareG2(curve.G2.toJacobian(pp.B));
-  let f = ml(curve, pp.A, Bprep);
-  f = curve.Gt.mul(f, negAlphaBetaMl);
-  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(L), gammaPrep));
-  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(pp.C), deltaPrep));
-  return curve.Gt.eq(curve.finalExponentiation(f), curve.Gt.one);
+  const f = multiMillerLoop(curve, [
+    { P: pp.A, Q: pp.B },
+    { P: curve.G1.neg(L), Qprep: gammaPrep },
+    { P: curve.G1.neg(pp.C), Qprep: deltaPrep },
+  ]);
+  return curve.Gt.eq(curve.finalExponentiation(curve.Gt.mul(f, negAlphaBetaMl)), curve.Gt.one);
 }
 
 /**
@@ -317,7 +400,48 @@ export interface BatchVerifyResult {
  * Every point is checked on its curve and B_j in the order-r subgroup of G2. Malformed proofs are
  * reported per item; if the combined check fails, every proof is checked alone to name the bad ones.
  */
-export async function batchVerifyGroth16(vk: Groth16VerificationKey | PreparedVerificationKey, items: readonly BatchItem[]): Promise<BatchVerifyResult> {
+export interface BatchVerifyOptions {
+  /**
+   * Spread the per-proof Miller loops over ffjavascript's worker threads (one per CPU): lower wall
+   * time per proof on a multi-core machine, same CPU cost. Builds (once) the shared multi-threaded
+   * curve that snarkjs also uses for proving; call releaseZk() before a script exits. Default false:
+   * verification then never starts a thread.
+   */
+  threads?: boolean;
+}
+
+let threadedCurve: Promise<Curve> | null = null;
+function workerCurve(): Promise<Curve> {
+  const g = globalThis as unknown as { curve_bn128?: Curve };
+  if (g.curve_bn128) return Promise.resolve(g.curve_bn128);
+  if (!threadedCurve) {
+    threadedCurve = buildBn128(false);
+    threadedCurve.finally(() => (threadedCurve = null)).catch(() => undefined);
+  }
+  return threadedCurve;
+}
+
+/** Product of the Miller loops of the pairs, computed by the worker threads in chunks. */
+function millerProductTask(curve: Curve, wcurve: Curve, pairs: [Buf, Buf][]): Promise<Buf> {
+  const task: unknown[] = [{ cmd: 'ALLOCSET', var: 0, buff: curve.Gt.one }];
+  let v = 1;
+  for (const [P, Q] of pairs) {
+    task.push({ cmd: 'ALLOCSET', var: v, buff: curve.G1.toJacobian(P) });
+    task.push({ cmd: 'ALLOC', var: v + 1, len: wcurve.prePSize });
+    task.push({ cmd: 'ALLOCSET', var: v + 2, buff: curve.G2.toJacobian(Q) });
+    task.push({ cmd: 'ALLOC', var: v + 3, len: wcurve.preQSize });
+    task.push({ cmd: 'ALLOC', var: v + 4, len: wcurve.Gt.n8 });
+    task.push({ cmd: 'CALL', fnName: `${wcurve.name}_prepareG1`, params: [{ var: v }, { var: v + 1 }] });
+    task.push({ cmd: 'CALL', fnName: `${wcurve.name}_prepareG2`, params: [{ var: v + 2 }, { var: v + 3 }] });
+    task.push({ cmd: 'CALL', fnName: `${wcurve.name}_millerLoop`, params: [{ var: v + 1 }, { var: v + 3 }, { var: v + 4 }] });
+    task.push({ cmd: 'CALL', fnName: 'ftm_mul', params: [{ var: 0 }, { var: v + 4 }, { var: 0 }] });
+    v += 5;
+  }
+  task.push({ cmd: 'GET', out: 0, var: 0, len: wcurve.Gt.n8 });
+  return wcurve.tm.queueAction(task).then((r: Buf[]) => r[0]);
+}
+
+export async function batchVerifyGroth16(vk: Groth16VerificationKey | PreparedVerificationKey, items: readonly BatchItem[], options: BatchVerifyOptions = {}): Promise<BatchVerifyResult> {
   const pvk = await prepareVerificationKey(vk);
   const { curve, IC, betaPrep, gammaPrep, deltaPrep, alpha } = pvk._p;
   const n = items.length;
@@ -351,19 +475,37 @@ export async function batchVerifyGroth16(vk: Groth16VerificationKey | PreparedVe
   const icScalars: bigint[] = new Array(IC.length).fill(0n);
   let f = curve.Gt.one;
   let sumC = curve.G1.zero;
+  const wcurve = options.threads ? await workerCurve() : null;
+  const chunkSize = wcurve ? Math.max(1, Math.ceil(good.length / (wcurve.tm.concurrency * 2))) : 0;
+  const pending: Promise<Buf>[] = [];
+  const local: MillerPair[] = [];
+  let chunk: [Buf, Buf][] = [];
   good.forEach((j, k) => {
     const pp = parsed[j] as ParsedProof;
     const z = zs[k];
     const zLE = scalarLE(z);
     icScalars[0] = (icScalars[0] + z) % SNARK_FIELD;
     for (let i = 0; i < pp.signals.length; i++) icScalars[i + 1] = (icScalars[i + 1] + z * pp.signals[i]) % SNARK_FIELD;
-    f = curve.Gt.mul(f, ml(curve, curve.G1.timesScalar(pp.A, zLE), curve.prepareG2(curve.G2.toJacobian(pp.B))));
+    const zA = curve.G1.timesScalar(pp.A, zLE);
+    if (wcurve) {
+      chunk.push([zA, pp.B]);
+      if (chunk.length === chunkSize || k === good.length - 1) {
+        pending.push(millerProductTask(curve, wcurve, chunk));
+        chunk = [];
+      }
+    } else {
+      local.push({ P: zA, Q: pp.B });
+    }
     sumC = curve.G1.add(sumC, curve.G1.timesScalar(pp.C, zLE));
   });
   const sumL = linearCombination(curve, IC, icScalars);
-  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(curve.G1.timesScalar(alpha, scalarLE(icScalars[0]))), betaPrep));
-  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(sumL), gammaPrep));
-  f = curve.Gt.mul(f, ml(curve, curve.G1.neg(sumC), deltaPrep));
+  local.push(
+    { P: curve.G1.neg(curve.G1.timesScalar(alpha, scalarLE(icScalars[0]))), Qprep: betaPrep },
+    { P: curve.G1.neg(sumL), Qprep: gammaPrep },
+    { P: curve.G1.neg(sumC), Qprep: deltaPrep },
+  );
+  f = curve.Gt.mul(f, millerProduct(curve, local));
+  for (const part of await Promise.all(pending)) f = curve.Gt.mul(f, part);
   const ok = curve.Gt.eq(curve.finalExponentiation(f), curve.Gt.one);
   if (ok) {
     for (const j of good) valid[j] = true;
@@ -430,5 +572,6 @@ export async function releaseZk(alsoVerifier = false): Promise<void> {
     g.curve_bn128 = null;
     await c.terminate();
   }
+  threadedCurve = null;
   if (alsoVerifier) curvePromise = null;
 }
