@@ -4,8 +4,11 @@
  * and --identity (or a config file), never by editing code.
  */
 import { Command, CommanderError } from 'commander';
+import { kgcCommand } from './commands/kgc';
 import { networkCommand } from './commands/network';
 import { paramsCommand } from './commands/params';
+import { pileCommand } from './commands/pile';
+import { walletCommand } from './commands/wallet';
 import { GlobalOptions } from './context';
 import { CliError, ExitCode } from './exit-codes';
 import { Printer } from './output/printer';
@@ -36,6 +39,9 @@ Examples:
     );
   program.addCommand(networkCommand(globals, out));
   program.addCommand(paramsCommand(globals, out));
+  program.addCommand(kgcCommand(globals, out));
+  program.addCommand(pileCommand(globals, out));
+  program.addCommand(walletCommand(globals, out));
   // Commands built on their own do not inherit these; usage errors must never exit the process.
   const inherit = (cmd: Command) => cmd.commands.forEach((c) => inherit(c.exitOverride().showHelpAfterError()));
   inherit(program);

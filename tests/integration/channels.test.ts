@@ -279,9 +279,6 @@ describeOnNetwork('payment channels and KGC registration on the network', () => 
       // S -> X -> Y -> T over channels sx (S=a), xy (X=a), yt (Y=a).
       const [sx, xy, yt] = await Promise.all([open({ a: 3000, b: 0 }), open({ a: 3000, b: 0 }), open({ a: 3000, b: 0 })]);
       const chans: Record<string, Open> = { [sx.channelId]: sx, [xy.channelId]: xy, [yt.channelId]: yt };
-      const ends: Record<string, { ch: Open; side: Side }> = {};
-      const node = (id: string, ch: Open, s: Side) => (ends[`${id}@${ch.channelId}`] = { ch, side: s });
-      node('S', sx, 'a'), node('X', sx, 'b'), node('X', xy, 'a'), node('Y', xy, 'b'), node('Y', yt, 'a'), node('T', yt, 'b');
       const fee = { base: '1', proportionalMillionths: 1000 };
       const edges: channels.ChannelEdge[] = [
         { channelId: sx.channelId, from: 'S', to: 'X', fromSide: 'a', available: '3000', policy: { base: '0', proportionalMillionths: 0 } },
@@ -312,7 +309,7 @@ describeOnNetwork('payment channels and KGC registration on the network', () => 
       for (const c of [sx, xy, yt]) expect(c.ends.a.latest.state).toMatchObject({ balances: { a: '3000', b: '0' }, htlcs: [] });
       // Payment 2: T reveals R to Y, Y to X, X to S.
       const ok = sendVia('1000', nowS());
-      expect(ok.plan.totalFees).toBe('4'); // X: 1 + 1000/1000 = 2 on 1002... Y: 2
+      expect(ok.plan.totalFees).toBe('4'); // Y: 1 + floor(1000 * 1000 / 1e6) = 2; X: 1 + floor(1002 * 1000 / 1e6) = 2
       for (const hop of [...ok.plan.hops].reverse()) update(chans[hop.channelId], hop.htlc.to, { kind: 'settle', id: hop.htlc.id, preimage: ok.pre.preimage });
       for (const c of [sx, xy, yt]) update(c, 'a', { kind: 'close' });
       const results = await Promise.all([sx, xy, yt].map((c) => json(channel.submitTransaction('Close', JSON.stringify({ channelId: c.channelId, by: 'a', signed: c.ends.a.latest })))));
@@ -321,7 +318,6 @@ describeOnNetwork('payment channels and KGC registration on the network', () => 
         { a: '1998', b: '1002' }, // X forwarded 1002, kept 2
         { a: '2000', b: '1000' }, // Y forwarded 1000, kept 2; T received 1000
       ]);
-      void ends;
     });
 
     it('a close with pending HTLCs: revealed before its lock pays the receiver, otherwise the sender', async () => {
