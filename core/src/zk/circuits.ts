@@ -33,6 +33,14 @@ export interface ProofResult<P> {
   publicSignals: string[];
 }
 
+function assertWitness(w: unknown, what: string): void {
+  if (!w || typeof w !== 'object') throw new ZkError('WITNESS_INVALID', `${what}: expected an object`);
+  const mp = (w as { merkleProof?: unknown }).merkleProof as MerkleProof | undefined;
+  if (!mp || typeof mp !== 'object' || !Array.isArray(mp.siblings) || !Number.isSafeInteger(mp.leafIndex)) {
+    throw new ZkError('WITNESS_INVALID', `${what}: merkleProof must have a leafIndex and ${TREE_DEPTH} siblings`);
+  }
+}
+
 function padSiblings(p: MerkleProof): string[] {
   if (p.siblings.length !== TREE_DEPTH) throw new ZkError('MERKLE', `Merkle proof must have ${TREE_DEPTH} siblings`);
   return p.siblings.map((s, i) => toField(s, `sibling ${i}`).toString());
@@ -99,6 +107,8 @@ export interface WithdrawWitness {
 
 /** The circuit input (all signals) and the public inputs for a withdrawal. Checks the statement first. */
 export function withdrawCircuitInput(w: WithdrawWitness): { input: Record<string, string | string[]>; publicInputs: WithdrawPublicInputs } {
+  assertWitness(w, 'withdraw witness');
+  if (!w.note || typeof w.note !== 'object') throw new ZkError('WITNESS_INVALID', 'withdraw witness: note missing');
   const leaf = noteCommitment(w.note);
   const root = computeMerkleRoot(leaf, w.merkleProof.leafIndex, w.merkleProof.siblings);
   if (w.merkleProof.root !== undefined && toField(w.merkleProof.root, 'root') !== root) throw new ZkError('WITNESS_INVALID', 'the note is not in the tree under the given root');
@@ -215,6 +225,8 @@ export interface BorrowWitness {
 
 /** The circuit input and public inputs for a borrow proof. Checks the whole statement first. */
 export function borrowCircuitInput(w: BorrowWitness): { input: Record<string, string | string[]>; publicInputs: BorrowPublicInputs } {
+  assertWitness(w, 'borrow witness');
+  if (!w.borrower || typeof w.borrower !== 'object') throw new ZkError('WITNESS_INVALID', 'borrow witness: borrower missing');
   const identity = toBoundedField(w.borrower.identity, 246, 'identity');
   const identitySecret = toField(w.borrower.identitySecret, 'identitySecret');
   const borrowerScore = toBoundedField(w.borrowerScore, SCORE_BITS, 'borrowerScore');

@@ -177,6 +177,13 @@ describe('Groth16 proofs (full prove / verify)', () => {
     expect(await code(verifyGroth16(vk, { ...p, pi_a: ['0', '1', '0'] }, sig))).toBe('MALFORMED_PROOF');
   });
 
+  it('prepares a key once even when the same JSON is parsed again per call', async () => {
+    const { prepareVerificationKey } = await import('./groth16');
+    const a = await prepareVerificationKey(JSON.parse(JSON.stringify(borrowVk)));
+    const b = await prepareVerificationKey(JSON.parse(JSON.stringify(borrowVk)));
+    expect(a).toBe(b);
+  });
+
   it('refuses a verification key without a phase-2 contribution (gamma == delta)', async () => {
     const bad = { ...borrowVk, vk_delta_2: borrowVk.vk_gamma_2 };
     expect(await code(verifyBorrow(borrow.proof, borrow.publicInputs, bad))).toBe('INVALID_VERIFICATION_KEY');
@@ -194,6 +201,9 @@ describe('Groth16 proofs (full prove / verify)', () => {
     tree.insert(noteCommitment(note));
     const proof = { ...tree.proof(0), root: 5n };
     expect(await code(proveWithdraw({ note, merkleProof: proof, recipient: 1n, relayer: 2n, fee: 0n }))).toBe('WITNESS_INVALID');
+    expect(await code(proveWithdraw({ note, recipient: 1n } as never))).toBe('WITNESS_INVALID');
+    expect(await code(proveBorrow(null as never))).toBe('WITNESS_INVALID');
+    expect(await code(proveWithdraw({ note, merkleProof: tree.proof(0), recipient: -1n, relayer: 2n, fee: 0n }))).toBe('NOT_IN_FIELD');
   });
 });
 

@@ -191,12 +191,22 @@ export function prepareVerificationKey(vk: Groth16VerificationKey | PreparedVeri
   if (!vk || typeof vk !== 'object') return Promise.reject(new ZkError('INVALID_VERIFICATION_KEY', 'verification key: expected an object'));
   let p = prepared.get(vk);
   if (!p) {
-    p = doPrepare(vk as Groth16VerificationKey);
+    // Same key content under a new object (e.g. JSON parsed per request): reuse by fingerprint.
+    const fp = createHash('sha256').update(canonicalJson(vk)).digest('hex');
+    p = byFingerprint.get(fp);
+    if (!p) {
+      p = doPrepare(vk as Groth16VerificationKey);
+      if (byFingerprint.size >= 16) byFingerprint.delete(byFingerprint.keys().next().value as string);
+      byFingerprint.set(fp, p);
+      const q = p;
+      p.catch(() => byFingerprint.get(fp) === q && byFingerprint.delete(fp));
+    }
     prepared.set(vk, p);
     p.catch(() => prepared.delete(vk));
   }
   return p;
 }
+const byFingerprint = new Map<string, Promise<PreparedVerificationKey>>();
 
 async function doPrepare(vk: Groth16VerificationKey): Promise<PreparedVerificationKey> {
   const C: Code = 'INVALID_VERIFICATION_KEY';
@@ -421,23 +431,48 @@ function workerCurve(): Promise<Curve> {
   return threadedCurve;
 }
 
-/** Product of the Miller loops of the pairs, computed by the worker threads in chunks. */
+/** The shared-squaring Miller loop of the pairs (see multiMillerLoop), as one task for a worker thread. */
 function millerProductTask(curve: Curve, wcurve: Curve, pairs: [Buf, Buf][]): Promise<Buf> {
-  const task: unknown[] = [{ cmd: 'ALLOCSET', var: 0, buff: curve.Gt.one }];
-  let v = 1;
+  const f1 = curve.F1.n8;
+  const f2 = 2 * f1;
+  const coefSize = 3 * f2;
+  const name = wcurve.name;
+  const task: unknown[] = [];
+  const F = 0;
+  const VW = 1;
+  const VV = 2;
+  task.push({ cmd: 'ALLOC', var: F, len: wcurve.Gt.n8 }, { cmd: 'ALLOC', var: VW, len: f2 }, { cmd: 'ALLOC', var: VV, len: f2 });
+  task.push({ cmd: 'CALL', fnName: 'ftm_one', params: [{ var: F }] });
+  const pp: number[] = [];
+  const pq: number[] = [];
+  let v = 3;
   for (const [P, Q] of pairs) {
-    task.push({ cmd: 'ALLOCSET', var: v, buff: curve.G1.toJacobian(P) });
-    task.push({ cmd: 'ALLOC', var: v + 1, len: wcurve.prePSize });
-    task.push({ cmd: 'ALLOCSET', var: v + 2, buff: curve.G2.toJacobian(Q) });
-    task.push({ cmd: 'ALLOC', var: v + 3, len: wcurve.preQSize });
-    task.push({ cmd: 'ALLOC', var: v + 4, len: wcurve.Gt.n8 });
-    task.push({ cmd: 'CALL', fnName: `${wcurve.name}_prepareG1`, params: [{ var: v }, { var: v + 1 }] });
-    task.push({ cmd: 'CALL', fnName: `${wcurve.name}_prepareG2`, params: [{ var: v + 2 }, { var: v + 3 }] });
-    task.push({ cmd: 'CALL', fnName: `${wcurve.name}_millerLoop`, params: [{ var: v + 1 }, { var: v + 3 }, { var: v + 4 }] });
-    task.push({ cmd: 'CALL', fnName: 'ftm_mul', params: [{ var: 0 }, { var: v + 4 }, { var: 0 }] });
-    v += 5;
+    task.push({ cmd: 'ALLOCSET', var: v, buff: curve.G1.toJacobian(P) }, { cmd: 'ALLOC', var: v + 1, len: wcurve.prePSize });
+    task.push({ cmd: 'CALL', fnName: `${name}_prepareG1`, params: [{ var: v }, { var: v + 1 }] });
+    task.push({ cmd: 'ALLOCSET', var: v + 2, buff: curve.G2.toJacobian(Q) }, { cmd: 'ALLOC', var: v + 3, len: wcurve.preQSize });
+    task.push({ cmd: 'CALL', fnName: `${name}_prepareG2`, params: [{ var: v + 2 }, { var: v + 3 }] });
+    pp.push(v + 1);
+    pq.push(v + 3);
+    v += 4;
   }
-  task.push({ cmd: 'GET', out: 0, var: 0, len: wcurve.Gt.n8 });
+  const stepIdx = pairs.map(() => 0);
+  const step = (j: number) => {
+    const off = 3 * f2 + stepIdx[j] * coefSize;
+    task.push({ cmd: 'CALL', fnName: 'f2m_mul1', params: [{ var: pq[j], offset: off + f2 }, { var: pp[j], offset: f1 }, { var: VW }] });
+    task.push({ cmd: 'CALL', fnName: 'f2m_mul1', params: [{ var: pq[j], offset: off + 2 * f2 }, { var: pp[j] }, { var: VV }] });
+    task.push({ cmd: 'CALL', fnName: `${name}__mulBy024`, params: [{ var: pq[j], offset: off }, { var: VW }, { var: VV }, { var: F }] });
+    stepIdx[j]++;
+  };
+  for (let i = ATE_BITS.length - 2; i >= 0; i--) {
+    task.push({ cmd: 'CALL', fnName: 'ftm_square', params: [{ var: F }, { var: F }] });
+    for (let j = 0; j < pairs.length; j++) step(j);
+    if (ATE_BITS[i]) for (let j = 0; j < pairs.length; j++) step(j);
+  }
+  for (let j = 0; j < pairs.length; j++) {
+    step(j);
+    step(j);
+  }
+  task.push({ cmd: 'GET', out: 0, var: F, len: wcurve.Gt.n8 });
   return wcurve.tm.queueAction(task).then((r: Buf[]) => r[0]);
 }
 
