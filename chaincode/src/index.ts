@@ -4,9 +4,10 @@ import { BaselineContract } from './contracts/baseline-contract';
 import { ChannelContract } from './contracts/channel-contract';
 import { GuarantorContract } from './contracts/guarantor-contract';
 import { KgcContract } from './contracts/kgc-contract';
+import { LoanContract } from './contracts/loan-contract';
 import { ParamsContract } from './contracts/params-contract';
 import { PoolContract } from './contracts/pool-contract';
 
-export { AccountsContract, BaselineContract, GuarantorContract, ParamsContract, PoolContract };
+export { AccountsContract, BaselineContract, GuarantorContract, LoanContract, ParamsContract, PoolContract };
 export { ChannelContract, KgcContract };
-export const contracts = [ParamsContract, AccountsContract, GuarantorContract, PoolContract, BaselineContract, KgcContract, ChannelContract];
+export const contracts = [ParamsContract, AccountsContract, GuarantorContract, PoolContract, LoanContract, BaselineContract, KgcContract, ChannelContract];

@@ -1,3 +1,4 @@
 export * from './params';
 export * from './requests';
 export * from './loan-math';
+export * from './proof-requests';
