@@ -36,7 +36,10 @@ class Ledger {
     };
     const ctx = { stub, clientIdentity: { getMSPID: () => msp } } as unknown as Context;
     const out = await fn(ctx);
-    for (const [k, v] of writes) (v === null ? this.state.delete(k) : this.state.set(k, v));
+    for (const [k, v] of writes) {
+      if (v === null) this.state.delete(k);
+      else this.state.set(k, v);
+    }
     if (event) this.events.push(event);
     return out;
   }
