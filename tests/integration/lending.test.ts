@@ -3,6 +3,7 @@ import {
   identityCommitment, identitySecretHash, identityToField, KeyPair, LendingParams, noteCommitment, PoolNote, proveBorrowRequest,
   proveWithdrawRequest, releaseZk,
 } from '@gridledger/core';
+import { common } from '@hyperledger/fabric-protos';
 import { Connections, describeOnNetwork } from './support/network';
 import { accountKey, traceKey } from './support/keystore';
 import { evaluate, mintEnergy, nextNonce, refusal, signedArgs, submit, waitUntil } from './support/ledger';
@@ -116,6 +117,15 @@ describeOnNetwork('anonymous energy lending, the whole paper on the network', ()
     expect((await evaluate(relay.accounts, 'GetAccount', to.publicKey)).energyWh).toBe(990);
   });
 
+  const qscc = conns.network('operator', 'client').getContract('qscc');
+  async function chainHeight(): Promise<number> {
+    const { BlockchainInfo } = common;
+    return BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', 'energy')).getHeight();
+  }
+  async function blockBytes(n: number): Promise<Buffer> {
+    return Buffer.from(await qscc.evaluateTransaction('GetBlockByNumber', 'energy', String(n)));
+  }
+
   async function borrowContext(b: typeof alice, msp: 'GuarantorAMSP' | 'GuarantorBMSP', gid: 1 | 2) {
     const params = (await evaluate(relay.loan.constructor === undefined ? utility.params : conns.contract('operator', 'client', 'params'), 'GetLendingParams')).params;
     const g = await evaluate(conns.contract('operator', 'client', 'guarantor'), 'GetGuarantor', msp);
@@ -205,6 +215,7 @@ describeOnNetwork('anonymous energy lending, the whole paper on the network', ()
     expect((await refusal(submit(gB.loan, 'CompleteTrace', loanId, alice.who, String((bob as any).leafIndex)))).message).toMatch(/does not match/);
     expect((await refusal(submit(gA.loan, 'CompleteTrace', loanId, bob.who, String((bob as any).leafIndex)))).code).toBe('ACCESS_DENIED');
     const scoreBefore = (await evaluate(utility.guarantor, 'GetGuarantor', 'GuarantorBMSP')).score;
+    state.heightBeforeTrace = await chainHeight();
     const entry = await submit(gB.loan, 'CompleteTrace', loanId, bob.who, String((bob as any).leafIndex));
     expect(entry).toMatchObject({ identity: bob.who, guarantor: 'GuarantorBMSP', fineWh: 1_100, fineCollectedWh: 1_100, debtWh: 1_100 + 100 });
     expect((await evaluate(relay.loan, 'GetBoard')).some((e: any) => e.identity === bob.who)).toBe(true);
@@ -231,10 +242,41 @@ describeOnNetwork('anonymous energy lending, the whole paper on the network', ()
       const req = await proveWithdrawRequest(l.note, { poolId, leaves: leaves.leaves, root: leaves.root }, { recipient: to.publicKey, relayer: relayer.publicKey, fee: 6 });
       expect(await submit(relay.pool, 'Withdraw', canonicalJson(req))).toMatchObject({ paid: 1_060, fee: 6, kind: 'withdrawal' });
       paid.push(req.nullifierHash);
+      state.withdrawals = [...(state.withdrawals ?? []), req];
       if (l === lenders[0]) {
         expect((await refusal(submit(relay.pool, 'Withdraw', canonicalJson({ ...req, recipient: generateKeyPair().publicKey })))).code).toBe('REPLAY');
       }
     }
     expect(new Set(paid).size).toBe(3);
+  });
+
+  it('no block links a lender to its note or a borrower to its loan before tracing', async () => {
+    const height = await chainHeight();
+    const blocks = await Promise.all(Array.from({ length: height }, (_, i) => blockBytes(i)));
+    const everything = Buffer.concat(blocks);
+    // The notes' secrets and the borrowers' secrets never reach the ledger at all.
+    for (const l of lenders) {
+      expect(everything.includes(l.note.nullifier.toString())).toBe(false);
+      expect(everything.includes(l.note.secret.toString())).toBe(false);
+    }
+    for (const b of [alice, bob]) {
+      expect(everything.includes(b.id.identitySecret.toString())).toBe(false);
+      expect(everything.includes(identityCommitment(b.id.identity, identitySecretHash(b.id.identitySecret)).toString())).toBe(false);
+    }
+    // Alice repaid: her identity appears nowhere. Bob's appears only from the trace on.
+    expect(everything.includes(alice.who)).toBe(false);
+    expect(everything.includes(identityToField(alice.who).toString())).toBe(false);
+    const beforeTrace = Buffer.concat(blocks.slice(0, state.heightBeforeTrace));
+    expect(beforeTrace.includes(bob.who)).toBe(false);
+    expect(beforeTrace.includes(identityToField(bob.who).toString())).toBe(false);
+    expect(everything.includes(bob.who)).toBe(true);
+    // Each withdrawal names only its nullifier hash and fresh accounts: no commitment, no depositor.
+    for (const w of state.withdrawals) {
+      const text = canonicalJson(w);
+      for (const l of lenders) {
+        expect(text.includes(noteCommitment(l.note).toString())).toBe(false);
+        expect(text.includes(l.key.publicKey)).toBe(false);
+      }
+    }
   });
 });
