@@ -12,3 +12,4 @@ export { compareAsks, compareBids, crosses, transactionPrice, sortBook, bookSort
 export { matchCycle } from './match';
 export * from './clearing';
 export * from './reprice';
+export * from './onchain';
