@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 
 echo "== build"; npm run -s build
-echo "== lint"; npx eslint .
+echo "== lint"; npx eslint --quiet .
 if [ -f circuits/scripts/check.js ]; then echo "== circuits"; npm run -s circuits:check; fi
 
 results=$(mktemp -d)

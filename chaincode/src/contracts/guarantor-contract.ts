@@ -3,7 +3,7 @@ import { assertValidBabyPoint, canonicalJson, GUARANTOR_IDS, GUARANTOR_ORGS, gua
 import { clientMsp, requireMsp } from '../ledger/access';
 import { requireAmount, requireKey } from '../ledger/accounts';
 import { parseInput, refuse } from '../ledger/errors';
-import { changeGuarantorScore, getGuarantor, GuarantorRecord, guarantorScore, guarantorScoreHistory } from '../ledger/guarantors';
+import { getGuarantor, GuarantorRecord, guarantorScore, guarantorScoreHistory } from '../ledger/guarantors';
 import { emptyRegistry, RegistryRecord, RegistryTree } from '../ledger/registry-tree';
 import { emit, parseJsonArg, txTimeSeconds } from '../ledger/state';
 import { key, view } from '../ledger/view';
