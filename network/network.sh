@@ -9,6 +9,7 @@
 #   network.sh build     only build the Fabric binaries
 #   network.sh gateway start [org] | stop   the org's REST gateway (default utility) on port 3000
 #   network.sh reload-chaincode   recompile the chaincode and restart its server (development)
+#   network.sh kill <name> | restart <node>   crash one process with SIGKILL; start a node again
 #
 # Environment: FABRIC_BIN (prebuilt Fabric binaries instead of go install), GRIDLEDGER_RUN_DIR
 # (run state, default network/.run).
@@ -44,6 +45,7 @@ cmd_up() {
   fi
   rm -rf "$RUN_DIR"
   mkdir -p "$RUN_DIR" "$PID_DIR" "$LOG_DIR"
+  echo "$BIN_DIR" >"$RUN_DIR/bin-dir"
   generate_artifacts
   log "starting 3 orderers"; start_orderers; wait_healthy orderer
   join_orderers
@@ -132,11 +134,17 @@ case "${1:-}" in
   logs) shift; cmd_logs "$@" ;;
   build) ensure_binaries; log "Fabric binaries ready in $BIN_DIR" ;;
   reload-chaincode) cmd_reload_chaincode ;;
+  restart) [ -n "${2:-}" ] || die "usage: network.sh restart <node>"; ensure_binaries; restart_node "$2" ;;
+  kill)
+    # Fault injection: SIGKILL one process (and its group), as a crash would.
+    [ -f "$PID_DIR/${2:-}.pid" ] || die "usage: network.sh kill <name> (one of: $(ls "$PID_DIR" | sed 's/\.pid$//' | tr '\n' ' '))"
+    kill -KILL -- "-$(cat "$PID_DIR/$2.pid")" 2>/dev/null || true
+    log "killed $2 (kill -9)" ;;
   gateway)
     case "${2:-}" in
       start) gateway_start "${3:-utility}" ;;
       stop) gateway_stop ;;
       *) die "usage: network.sh gateway start [org] | stop" ;;
     esac ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -10,7 +10,10 @@ have_all_tools() {
 
 # ensure_binaries: sets BIN_DIR to a folder with every tool, building them if needed.
 ensure_binaries() {
-  if [ -n "${FABRIC_BIN:-}" ]; then
+  # A running network keeps using the binaries it was started with.
+  if [ -z "${FABRIC_BIN:-}" ] && [ -f "$RUN_DIR/bin-dir" ] && have_all_tools "$(cat "$RUN_DIR/bin-dir")"; then
+    BIN_DIR=$(cat "$RUN_DIR/bin-dir")
+  elif [ -n "${FABRIC_BIN:-}" ]; then
     have_all_tools "$FABRIC_BIN" || die "FABRIC_BIN=$FABRIC_BIN does not hold all of: $FABRIC_TOOLS"
     BIN_DIR=$FABRIC_BIN
   else
