@@ -11,11 +11,13 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
+      roots: ['<rootDir>/core', '<rootDir>/chaincode', '<rootDir>/gateway-api', '<rootDir>/cli', '<rootDir>/tests'],
       testMatch: ['<rootDir>/{core,chaincode,gateway-api,cli}/src/**/*.test.ts', '<rootDir>/tests/unit/**/*.test.ts'],
     },
     {
       ...shared,
       displayName: 'integration',
+      roots: ['<rootDir>/tests'],
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/tests/integration/global-setup.js',
       globalTeardown: '<rootDir>/tests/integration/global-teardown.js',

@@ -1,6 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import { assertValidBabyPoint, canonicalJson, GUARANTOR_IDS, GUARANTOR_ORGS, guarantorIdForMsp, Orgs, pointToJson, toField } from '@gridledger/core';
-import { clientMsp, requireMsp } from '../ledger/access';
+import { requireMsp } from '../ledger/access';
 import { requireAmount, requireKey } from '../ledger/accounts';
 import { parseInput, refuse } from '../ledger/errors';
 import { getGuarantor, GuarantorRecord, guarantorScore, guarantorScoreHistory } from '../ledger/guarantors';
@@ -122,12 +122,6 @@ export class GuarantorContract extends Contract {
     const rec = await view(ctx).get(UTILITY_TRACE_KEY);
     if (!rec) refuse('NOT_FOUND', 'the Utility has not set its tracing key');
     return canonicalJson(rec);
-  }
-
-  /** Only for the caller's view of itself: which org the chaincode sees. */
-  @Transaction(false)
-  async WhoAmI(ctx: Context): Promise<string> {
-    return clientMsp(ctx);
   }
 }
 
