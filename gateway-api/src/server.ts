@@ -47,7 +47,9 @@ export class Gateway {
       this.server!.once('error', reject);
       this.server!.listen(config.server.port, config.server.host, () => resolve());
     });
+    this.deps.channels.broker.attach(this.server);
     this.deps.events.start();
+    this.deps.channels.watchtower?.start();
     const reconcile = setInterval(() => void this.deps.transactions.reconcile().catch(() => undefined), 30_000);
     const purge = setInterval(() => void this.deps.store.purgeIdempotencyKeys(Date.now() - 7 * 86_400_000).catch(() => undefined), 3_600_000);
     this.#timers.push(reconcile, purge);
@@ -64,6 +66,8 @@ export class Gateway {
    */
   async stop(): Promise<void> {
     for (const t of this.#timers) clearInterval(t);
+    this.deps.channels.broker.close();
+    await this.deps.channels.watchtower?.stop();
     const server = this.server;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

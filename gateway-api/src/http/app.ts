@@ -8,6 +8,7 @@ import { allOperations } from '../routes';
 import { EventIngester } from '../services/events';
 import { TransactionService } from '../services/transactions';
 import type { Store } from '../store/store';
+import { createChannelServices } from '../channels';
 import { createLogger, Logger } from './logger';
 import { GatewayMetrics } from './metrics';
 import type { AppDeps, OperationModule } from './operation';
@@ -38,7 +39,8 @@ export function buildDeps(parts: GatewayParts): AppDeps {
     startBlock: parts.config.fabric.eventStartBlock,
     onIngested: () => metrics.eventsIngested.inc(),
   });
-  return { config: parts.config, ledger, store: parts.store, log, metrics, transactions, events, document: parts.document ?? openApiDocument, startedAt: Date.now() };
+  const channels = createChannelServices({ config: parts.config, ledger, store: parts.store, log, metrics, events });
+  return { config: parts.config, ledger, store: parts.store, log, metrics, transactions, events, document: parts.document ?? openApiDocument, startedAt: Date.now(), channels };
 }
 
 /**

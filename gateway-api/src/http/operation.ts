@@ -6,6 +6,7 @@ import type { OpenApiDocument } from '../openapi/document';
 import type { EventIngester } from '../services/events';
 import type { TransactionService, IdempotencyBinding } from '../services/transactions';
 import type { Store } from '../store/store';
+import type { ChannelServices } from '../channels';
 import type { Caller } from './auth';
 import type { Logger } from './logger';
 import type { GatewayMetrics } from './metrics';
@@ -22,6 +23,8 @@ export interface AppDeps {
   document: OpenApiDocument;
   /** When the process started (ms since epoch). */
   startedAt: number;
+  /** Channel broker, watchtower and routing. */
+  channels: ChannelServices;
 }
 
 /** What a route handler gets: the validated request, the caller, and the app's services. */

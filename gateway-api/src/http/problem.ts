@@ -23,6 +23,12 @@ export const PROBLEM_TYPES = {
   'chaincode-rejected': [422, 'The chaincode rejected the transaction'],
   'ledger-unavailable': [503, 'The Fabric network is unavailable'],
   'not-ready': [503, 'The gateway is not ready'],
+  'upgrade-required': [426, 'This resource is a WebSocket; send Upgrade: websocket'],
+  'no-route': [404, 'No path between the two nodes'],
+  'insufficient-capacity': [422, 'Paths exist but none can carry the amount'],
+  'route-too-long': [422, 'Every path with enough capacity has too many hops'],
+  'fee-limit-exceeded': [422, 'The cheapest route costs more than the fee limit'],
+  'lock-limit-exceeded': [422, 'The route locks funds for longer than allowed'],
   internal: [500, 'Internal error'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -8,6 +8,7 @@
  * - `x-idempotent`: the operation changes state and requires an `Idempotency-Key` header.
  */
 import { ROLES } from '../config/roles';
+import { channelPaths, channelSchemas, channelTags } from './channels';
 
 /** Every role: the usual set for reads. */
 export const ALL_ROLES = [...ROLES];
@@ -80,6 +81,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'transactions', description: 'Status of submitted transactions.' },
     { name: 'events', description: 'Chaincode event stream.' },
     { name: 'operations', description: 'Health, readiness, metrics and this document.' },
+    ...channelTags,
   ],
   security: [{ apiKey: [] }, { bearer: [] }, { mutualTLS: [] }],
   paths: {
@@ -261,6 +263,7 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
+    ...channelPaths,
   },
   components: {
     securitySchemes: {
@@ -404,6 +407,7 @@ export const openApiDocument: OpenApiDocument = {
           payloadBase64: { type: 'string' },
         },
       },
+      ...channelSchemas,
     },
   },
 };

@@ -8,6 +8,7 @@ import { streamEvents } from './events';
 import { getDocs, getHealth, getMetrics, getOpenApi, getReadiness } from './operations';
 import { getLendingParams, getLendingParamsHistory, setLendingParams } from './params';
 import { getTransaction } from './transactions';
+import { channelOperations } from './channels';
 
 export const allOperations: OperationModule[] = [
   getHealth,
@@ -20,4 +21,5 @@ export const allOperations: OperationModule[] = [
   getLendingParamsHistory,
   getTransaction,
   streamEvents,
+  ...channelOperations,
 ];

@@ -1,6 +1,18 @@
 import { Pool, PoolClient } from 'pg';
-import { idemFromRow, txFromRow, eventFromRow } from './sqlite-store';
-import { ClaimResult, NewEvent, Store, StoredEvent, StoredResponse, TransactionRecord } from './store';
+import { channelFromRow, idemFromRow, preimageFromRow, queueFromRow, txFromRow, eventFromRow } from './sqlite-store';
+import {
+  ChannelSide,
+  ChannelWriteBatch,
+  ClaimResult,
+  NewEvent,
+  QueuedChannelMessage,
+  Store,
+  StoredChannel,
+  StoredEvent,
+  StoredPreimage,
+  StoredResponse,
+  TransactionRecord,
+} from './store';
 
 const schemaSql = (schema: string): string => `
 CREATE SCHEMA IF NOT EXISTS ${schema};
@@ -38,6 +50,36 @@ CREATE TABLE IF NOT EXISTS ${schema}.events (
   UNIQUE (block_number, tx_id, event_name)
 );
 CREATE TABLE IF NOT EXISTS ${schema}.heartbeat (id TEXT PRIMARY KEY, at BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS ${schema}.channel_states (
+  channel_id TEXT PRIMARY KEY,
+  version BIGINT NOT NULL DEFAULT 0,
+  signed TEXT,
+  rev_a_below BIGINT NOT NULL DEFAULT 0,
+  rev_a TEXT,
+  rev_b_below BIGINT NOT NULL DEFAULT 0,
+  rev_b TEXT,
+  node_a TEXT,
+  node_b TEXT,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${schema}.channel_queue (
+  seq BIGSERIAL PRIMARY KEY,
+  channel_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS channel_queue_recipient ON ${schema}.channel_queue (channel_id, recipient, seq);
+CREATE TABLE IF NOT EXISTS ${schema}.channel_preimages (
+  hash_lock TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  preimage TEXT NOT NULL,
+  time_lock BIGINT NOT NULL,
+  revealed_at BIGINT,
+  PRIMARY KEY (hash_lock, channel_id)
+);
+CREATE INDEX IF NOT EXISTS channel_preimages_lock ON ${schema}.channel_preimages (revealed_at, time_lock);
+CREATE TABLE IF NOT EXISTS ${schema}.checkpoints (name TEXT PRIMARY KEY, value BIGINT NOT NULL, updated_at BIGINT NOT NULL);
 `;
 
 /** Advisory lock key serialising event appends, so `seq` order is commit order across replicas. */
@@ -208,6 +250,109 @@ export class PostgresStore implements Store {
   async lastEvent(): Promise<StoredEvent | undefined> {
     const r = await this.#pool.query(`SELECT * FROM ${this.#s}.events ORDER BY seq DESC LIMIT 1`);
     return r.rows[0] ? eventFromRow(r.rows[0]) : undefined;
+  }
+
+  // Channels: broker and watchtower.
+
+  async writeChannelBatch(batch: ChannelWriteBatch, now: number): Promise<void> {
+    const t = this.#s;
+    await this.#tx(async (c) => {
+      for (const st of batch.states ?? []) {
+        await c.query(
+          `INSERT INTO ${t}.channel_states (channel_id, version, signed, updated_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (channel_id) DO UPDATE SET version = EXCLUDED.version, signed = EXCLUDED.signed, updated_at = EXCLUDED.updated_at
+           WHERE EXCLUDED.version > ${t}.channel_states.version OR ${t}.channel_states.signed IS NULL`,
+          [st.channelId, st.version, st.signed, now],
+        );
+      }
+      for (const r of batch.revocations ?? []) {
+        const p = r.party === 'a' ? 'a' : 'b';
+        await c.query(
+          `INSERT INTO ${t}.channel_states (channel_id, rev_${p}_below, rev_${p}, updated_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (channel_id) DO UPDATE SET rev_${p}_below = EXCLUDED.rev_${p}_below, rev_${p} = EXCLUDED.rev_${p}, updated_at = EXCLUDED.updated_at
+           WHERE EXCLUDED.rev_${p}_below > ${t}.channel_states.rev_${p}_below`,
+          [r.channelId, r.below, r.token, now],
+        );
+      }
+      for (const n of batch.nodes ?? []) {
+        const p = n.side === 'a' ? 'a' : 'b';
+        await c.query(
+          `INSERT INTO ${t}.channel_states (channel_id, node_${p}, updated_at) VALUES ($1, $2, $3)
+           ON CONFLICT (channel_id) DO UPDATE SET node_${p} = EXCLUDED.node_${p}, updated_at = EXCLUDED.updated_at`,
+          [n.channelId, n.node, now],
+        );
+      }
+      for (const m of batch.enqueue ?? []) {
+        await c.query(`INSERT INTO ${t}.channel_queue (channel_id, recipient, body, created_at) VALUES ($1, $2, $3, $4)`, [m.channelId, m.recipient, m.body, now]);
+      }
+      for (const pi of batch.preimages ?? []) {
+        await c.query(
+          `INSERT INTO ${t}.channel_preimages (hash_lock, channel_id, preimage, time_lock) VALUES ($1, $2, $3, $4) ON CONFLICT (hash_lock, channel_id) DO NOTHING`,
+          [pi.hashLock, pi.channelId, pi.preimage, pi.timeLock],
+        );
+      }
+    });
+  }
+
+  async getChannelState(channelId: string): Promise<StoredChannel | undefined> {
+    const r = await this.#pool.query(`SELECT * FROM ${this.#s}.channel_states WHERE channel_id = $1`, [channelId]);
+    return r.rows[0] ? channelFromRow(r.rows[0]) : undefined;
+  }
+
+  async listChannelStates(afterChannelId: string, limit: number): Promise<StoredChannel[]> {
+    const r = await this.#pool.query(`SELECT * FROM ${this.#s}.channel_states WHERE channel_id COLLATE "C" > $1 ORDER BY channel_id COLLATE "C" LIMIT $2`, [afterChannelId, limit]);
+    return r.rows.map(channelFromRow);
+  }
+
+  async queuedChannelMessages(channelId: string, recipient: ChannelSide, limit: number): Promise<QueuedChannelMessage[]> {
+    const r = await this.#pool.query(`SELECT * FROM ${this.#s}.channel_queue WHERE channel_id = $1 AND recipient = $2 ORDER BY seq LIMIT $3`, [channelId, recipient, limit]);
+    return r.rows.map(queueFromRow);
+  }
+
+  async countQueuedChannelMessages(channelId: string, recipient: ChannelSide): Promise<number> {
+    const r = await this.#pool.query(`SELECT COUNT(*) AS n FROM ${this.#s}.channel_queue WHERE channel_id = $1 AND recipient = $2`, [channelId, recipient]);
+    return Number(r.rows[0].n);
+  }
+
+  async deleteQueuedChannelMessages(channelId: string, recipient: ChannelSide, upTo: number): Promise<number> {
+    const r = await this.#pool.query(`DELETE FROM ${this.#s}.channel_queue WHERE channel_id = $1 AND recipient = $2 AND seq <= $3`, [channelId, recipient, upTo]);
+    return r.rowCount ?? 0;
+  }
+
+  async channelPreimages(channelId: string): Promise<StoredPreimage[]> {
+    const r = await this.#pool.query(`SELECT * FROM ${this.#s}.channel_preimages WHERE channel_id = $1 ORDER BY time_lock, hash_lock`, [channelId]);
+    return r.rows.map(preimageFromRow);
+  }
+
+  async unrevealedPreimages(now: number, limit: number): Promise<StoredPreimage[]> {
+    const r = await this.#pool.query(
+      `SELECT * FROM ${this.#s}.channel_preimages WHERE revealed_at IS NULL AND time_lock > $1 ORDER BY time_lock, hash_lock LIMIT $2`,
+      [now, limit],
+    );
+    return r.rows.map(preimageFromRow);
+  }
+
+  async markPreimageRevealed(hashLock: string, revealedAt: number): Promise<void> {
+    await this.#pool.query(`UPDATE ${this.#s}.channel_preimages SET revealed_at = $2 WHERE hash_lock = $1 AND revealed_at IS NULL`, [hashLock, revealedAt]);
+  }
+
+  async deleteChannelData(channelId: string): Promise<void> {
+    await this.#tx(async (c) => {
+      for (const table of ['channel_states', 'channel_queue', 'channel_preimages']) await c.query(`DELETE FROM ${this.#s}.${table} WHERE channel_id = $1`, [channelId]);
+    });
+  }
+
+  async getCheckpoint(name: string): Promise<number | undefined> {
+    const r = await this.#pool.query(`SELECT value FROM ${this.#s}.checkpoints WHERE name = $1`, [name]);
+    return r.rows[0] ? Number(r.rows[0].value) : undefined;
+  }
+
+  async setCheckpoint(name: string, value: number, now: number): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO ${this.#s}.checkpoints (name, value, updated_at) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at WHERE EXCLUDED.value > ${this.#s}.checkpoints.value`,
+      [name, value, now],
+    );
   }
 
   /** Drops this store's schema (tests). */

@@ -1,7 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ClaimResult, IdempotencyRecord, NewEvent, Store, StoredEvent, StoredResponse, TransactionRecord } from './store';
+import {
+  ChannelSide,
+  ChannelWriteBatch,
+  ClaimResult,
+  IdempotencyRecord,
+  NewEvent,
+  QueuedChannelMessage,
+  Store,
+  StoredChannel,
+  StoredEvent,
+  StoredPreimage,
+  StoredResponse,
+  TransactionRecord,
+} from './store';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS idempotency (
@@ -38,6 +51,36 @@ CREATE TABLE IF NOT EXISTS events (
   UNIQUE (block_number, tx_id, event_name)
 );
 CREATE TABLE IF NOT EXISTS heartbeat (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS channel_states (
+  channel_id TEXT PRIMARY KEY,
+  version INTEGER NOT NULL DEFAULT 0,
+  signed TEXT,
+  rev_a_below INTEGER NOT NULL DEFAULT 0,
+  rev_a TEXT,
+  rev_b_below INTEGER NOT NULL DEFAULT 0,
+  rev_b TEXT,
+  node_a TEXT,
+  node_b TEXT,
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS channel_queue (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  channel_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS channel_queue_recipient ON channel_queue (channel_id, recipient, seq);
+CREATE TABLE IF NOT EXISTS channel_preimages (
+  hash_lock TEXT NOT NULL,
+  channel_id TEXT NOT NULL,
+  preimage TEXT NOT NULL,
+  time_lock INTEGER NOT NULL,
+  revealed_at INTEGER,
+  PRIMARY KEY (hash_lock, channel_id)
+);
+CREATE INDEX IF NOT EXISTS channel_preimages_lock ON channel_preimages (revealed_at, time_lock);
+CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 `;
 
 interface IdemRow {
@@ -70,6 +113,59 @@ interface EventRow {
   payload: Buffer;
   received_at: number;
 }
+
+export interface ChannelRow {
+  channel_id: string;
+  version: number | string;
+  signed: string | null;
+  rev_a_below: number | string;
+  rev_a: string | null;
+  rev_b_below: number | string;
+  rev_b: string | null;
+  node_a: string | null;
+  node_b: string | null;
+  updated_at: number | string;
+}
+
+export function channelFromRow(r: ChannelRow): StoredChannel {
+  const revocations: StoredChannel['revocations'] = {};
+  if (r.rev_a) revocations.a = { below: Number(r.rev_a_below), token: r.rev_a };
+  if (r.rev_b) revocations.b = { below: Number(r.rev_b_below), token: r.rev_b };
+  const nodes: StoredChannel['nodes'] = {};
+  if (r.node_a) nodes.a = r.node_a;
+  if (r.node_b) nodes.b = r.node_b;
+  return { channelId: r.channel_id, version: Number(r.version), ...(r.signed ? { signed: r.signed } : {}), revocations, nodes, updatedAt: Number(r.updated_at) };
+}
+
+export interface QueueRow {
+  seq: number | string;
+  channel_id: string;
+  recipient: string;
+  body: string;
+  created_at: number | string;
+}
+export const queueFromRow = (r: QueueRow): QueuedChannelMessage => ({
+  seq: Number(r.seq),
+  channelId: r.channel_id,
+  recipient: r.recipient as ChannelSide,
+  body: r.body,
+  createdAt: Number(r.created_at),
+});
+
+export interface PreimageRow {
+  hash_lock: string;
+  channel_id: string;
+  preimage: string;
+  time_lock: number | string;
+  revealed_at: number | string | null;
+}
+export const preimageFromRow = (r: PreimageRow): StoredPreimage => ({
+  channelId: r.channel_id,
+  hashLock: r.hash_lock,
+  preimage: r.preimage,
+  timeLock: Number(r.time_lock),
+  ...(r.revealed_at === null ? {} : { revealedAt: Number(r.revealed_at) }),
+});
 
 export function idemFromRow(r: IdemRow): IdempotencyRecord {
   return {
@@ -231,5 +327,111 @@ export class SqliteStore implements Store {
   async lastEvent(): Promise<StoredEvent | undefined> {
     const row = this.#db.prepare('SELECT * FROM events ORDER BY seq DESC LIMIT 1').get() as EventRow | undefined;
     return row ? eventFromRow(row) : undefined;
+  }
+
+  // Channels: broker and watchtower.
+
+  #channelWriter?: (batch: ChannelWriteBatch, now: number) => void;
+
+  async writeChannelBatch(batch: ChannelWriteBatch, now: number): Promise<void> {
+    if (!this.#channelWriter) {
+      const db = this.#db;
+      const state = db.prepare(
+        `INSERT INTO channel_states (channel_id, version, signed, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (channel_id) DO UPDATE SET version = excluded.version, signed = excluded.signed, updated_at = excluded.updated_at
+         WHERE excluded.version > channel_states.version OR channel_states.signed IS NULL`,
+      );
+      const rev = (p: ChannelSide) =>
+        db.prepare(
+          `INSERT INTO channel_states (channel_id, rev_${p}_below, rev_${p}, updated_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (channel_id) DO UPDATE SET rev_${p}_below = excluded.rev_${p}_below, rev_${p} = excluded.rev_${p}, updated_at = excluded.updated_at
+           WHERE excluded.rev_${p}_below > channel_states.rev_${p}_below`,
+        );
+      const node = (p: ChannelSide) =>
+        db.prepare(
+          `INSERT INTO channel_states (channel_id, node_${p}, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT (channel_id) DO UPDATE SET node_${p} = excluded.node_${p}, updated_at = excluded.updated_at`,
+        );
+      const revs = { a: rev('a'), b: rev('b') };
+      const nodes = { a: node('a'), b: node('b') };
+      const enqueue = db.prepare('INSERT INTO channel_queue (channel_id, recipient, body, created_at) VALUES (?, ?, ?, ?)');
+      const preimage = db.prepare(
+        `INSERT INTO channel_preimages (hash_lock, channel_id, preimage, time_lock) VALUES (?, ?, ?, ?)
+         ON CONFLICT (hash_lock, channel_id) DO NOTHING`,
+      );
+      this.#channelWriter = db.transaction((b: ChannelWriteBatch, t: number) => {
+        for (const s of b.states ?? []) state.run(s.channelId, s.version, s.signed, t);
+        for (const r of b.revocations ?? []) revs[r.party].run(r.channelId, r.below, r.token, t);
+        for (const n of b.nodes ?? []) nodes[n.side].run(n.channelId, n.node, t);
+        for (const m of b.enqueue ?? []) enqueue.run(m.channelId, m.recipient, m.body, t);
+        for (const p of b.preimages ?? []) preimage.run(p.hashLock, p.channelId, p.preimage, p.timeLock);
+      });
+    }
+    // One transaction, one WAL fsync (synchronous=FULL) for the whole batch: group commit.
+    this.#channelWriter(batch, now);
+  }
+
+  async getChannelState(channelId: string): Promise<StoredChannel | undefined> {
+    const row = this.#db.prepare('SELECT * FROM channel_states WHERE channel_id = ?').get(channelId) as ChannelRow | undefined;
+    return row ? channelFromRow(row) : undefined;
+  }
+
+  async listChannelStates(afterChannelId: string, limit: number): Promise<StoredChannel[]> {
+    const rows = this.#db.prepare('SELECT * FROM channel_states WHERE channel_id > ? ORDER BY channel_id LIMIT ?').all(afterChannelId, limit) as ChannelRow[];
+    return rows.map(channelFromRow);
+  }
+
+  async queuedChannelMessages(channelId: string, recipient: ChannelSide, limit: number): Promise<QueuedChannelMessage[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM channel_queue WHERE channel_id = ? AND recipient = ? ORDER BY seq LIMIT ?')
+      .all(channelId, recipient, limit) as QueueRow[];
+    return rows.map(queueFromRow);
+  }
+
+  async countQueuedChannelMessages(channelId: string, recipient: ChannelSide): Promise<number> {
+    const row = this.#db.prepare('SELECT COUNT(*) AS n FROM channel_queue WHERE channel_id = ? AND recipient = ?').get(channelId, recipient) as { n: number };
+    return Number(row.n);
+  }
+
+  async deleteQueuedChannelMessages(channelId: string, recipient: ChannelSide, upTo: number): Promise<number> {
+    return this.#db.prepare('DELETE FROM channel_queue WHERE channel_id = ? AND recipient = ? AND seq <= ?').run(channelId, recipient, upTo).changes;
+  }
+
+  async channelPreimages(channelId: string): Promise<StoredPreimage[]> {
+    const rows = this.#db.prepare('SELECT * FROM channel_preimages WHERE channel_id = ? ORDER BY time_lock, hash_lock').all(channelId) as PreimageRow[];
+    return rows.map(preimageFromRow);
+  }
+
+  async unrevealedPreimages(now: number, limit: number): Promise<StoredPreimage[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM channel_preimages WHERE revealed_at IS NULL AND time_lock > ? ORDER BY time_lock, hash_lock LIMIT ?')
+      .all(now, limit) as PreimageRow[];
+    return rows.map(preimageFromRow);
+  }
+
+  async markPreimageRevealed(hashLock: string, revealedAt: number): Promise<void> {
+    this.#db.prepare('UPDATE channel_preimages SET revealed_at = ? WHERE hash_lock = ? AND revealed_at IS NULL').run(revealedAt, hashLock);
+  }
+
+  async deleteChannelData(channelId: string): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM channel_states WHERE channel_id = ?').run(channelId);
+      this.#db.prepare('DELETE FROM channel_queue WHERE channel_id = ?').run(channelId);
+      this.#db.prepare('DELETE FROM channel_preimages WHERE channel_id = ?').run(channelId);
+    }).immediate();
+  }
+
+  async getCheckpoint(name: string): Promise<number | undefined> {
+    const row = this.#db.prepare('SELECT value FROM checkpoints WHERE name = ?').get(name) as { value: number } | undefined;
+    return row ? Number(row.value) : undefined;
+  }
+
+  async setCheckpoint(name: string, value: number, now: number): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO checkpoints (name, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at WHERE excluded.value > checkpoints.value`,
+      )
+      .run(name, value, now);
   }
 }

@@ -159,5 +159,102 @@ export function storeSuite(name: string, harness: StoreHarness): void {
       expect((await again.lastEvent())!.txId).toBe('p');
       expect((await again.getTransaction('p'))!.status).toBe('endorsed');
     });
+
+    describe('channels (broker and watchtower)', () => {
+      const signed = (v: number) => JSON.stringify({ state: { channelId: 'ch-1', version: v }, sigs: { a: `sa${v}`, b: `sb${v}` } });
+      const token = (p: 'a' | 'b', below: number) => JSON.stringify({ channelId: 'ch-1', party: p, below, signature: `${p}${below}` });
+
+      test('keeps the latest co-signed state: an older or equal version never replaces it', async () => {
+        expect(await store.getChannelState('ch-1')).toBeUndefined();
+        await store.writeChannelBatch({ states: [{ channelId: 'ch-1', version: 2, signed: signed(2) }] }, 10);
+        await store.writeChannelBatch({ states: [{ channelId: 'ch-1', version: 1, signed: signed(1) }, { channelId: 'ch-1', version: 2, signed: 'other' }] }, 11);
+        expect(await store.getChannelState('ch-1')).toEqual({ channelId: 'ch-1', version: 2, signed: signed(2), revocations: {}, nodes: {}, updatedAt: 10 });
+        // Several versions of one channel in one batch (group commit): the highest wins, in any order.
+        await store.writeChannelBatch({ states: [{ channelId: 'ch-1', version: 4, signed: signed(4) }, { channelId: 'ch-1', version: 3, signed: signed(3) }] }, 12);
+        expect((await store.getChannelState('ch-1'))!.version).toBe(4);
+        expect((await store.getChannelState('ch-1'))!.signed).toBe(signed(4));
+      });
+
+      test('keeps only the highest revocation token per party (bounded storage)', async () => {
+        await store.writeChannelBatch({ revocations: [{ channelId: 'ch-1', party: 'a', below: 3, token: token('a', 3) }] }, 1);
+        await store.writeChannelBatch(
+          {
+            states: [{ channelId: 'ch-1', version: 5, signed: signed(5) }],
+            revocations: [
+              { channelId: 'ch-1', party: 'a', below: 2, token: token('a', 2) },
+              { channelId: 'ch-1', party: 'b', below: 5, token: token('b', 5) },
+            ],
+          },
+          2,
+        );
+        const got = await store.getChannelState('ch-1');
+        expect(got).toMatchObject({ version: 5, signed: signed(5), revocations: { a: { below: 3, token: token('a', 3) }, b: { below: 5, token: token('b', 5) } } });
+        for (let v = 6; v <= 40; v++) {
+          await store.writeChannelBatch({ states: [{ channelId: 'ch-1', version: v, signed: signed(v) }], revocations: [{ channelId: 'ch-1', party: 'a', below: v, token: token('a', v) }] }, v);
+        }
+        const list = await store.listChannelStates('', 10);
+        expect(list).toHaveLength(1);
+        expect(list[0]).toMatchObject({ version: 40, revocations: { a: { below: 40 }, b: { below: 5 } } });
+      });
+
+      test('announcements, listing in channel id order', async () => {
+        await store.writeChannelBatch({ nodes: [{ channelId: 'ch-2', side: 'b', node: '{"node":"Y"}' }, { channelId: 'ch-0', side: 'a', node: '{"node":"S"}' }] }, 1);
+        await store.writeChannelBatch({ states: [{ channelId: 'ch-2', version: 1, signed: 'x' }] }, 2);
+        const all = await store.listChannelStates('', 10);
+        expect(all.map((c) => c.channelId)).toEqual(['ch-0', 'ch-2']);
+        expect(all[1]).toMatchObject({ version: 1, signed: 'x', nodes: { b: '{"node":"Y"}' } });
+        expect((await store.listChannelStates('ch-0', 10)).map((c) => c.channelId)).toEqual(['ch-2']);
+      });
+
+      test('queues messages per recipient in order and deletes delivered ones', async () => {
+        await store.writeChannelBatch({ enqueue: [{ channelId: 'ch-1', recipient: 'b', body: 'm1' }, { channelId: 'ch-1', recipient: 'a', body: 'x' }] }, 1);
+        await store.writeChannelBatch({ enqueue: [{ channelId: 'ch-1', recipient: 'b', body: 'm2' }] }, 2);
+        const q = await store.queuedChannelMessages('ch-1', 'b', 10);
+        expect(q.map((m) => m.body)).toEqual(['m1', 'm2']);
+        expect(q[0].seq).toBeLessThan(q[1].seq);
+        expect(await store.countQueuedChannelMessages('ch-1', 'b')).toBe(2);
+        expect(await store.deleteQueuedChannelMessages('ch-1', 'b', q[0].seq)).toBe(1);
+        expect((await store.queuedChannelMessages('ch-1', 'b', 10)).map((m) => m.body)).toEqual(['m2']);
+        expect(await store.countQueuedChannelMessages('ch-1', 'a')).toBe(1);
+      });
+
+      test('preimages: unrevealed before their lock, marked revealed globally, deleted with the channel', async () => {
+        const h1 = '1'.repeat(64);
+        const h2 = '2'.repeat(64);
+        await store.writeChannelBatch(
+          {
+            preimages: [
+              { channelId: 'ch-1', hashLock: h1, preimage: 'p1', timeLock: 100 },
+              { channelId: 'ch-2', hashLock: h1, preimage: 'p1', timeLock: 90 },
+              { channelId: 'ch-1', hashLock: h2, preimage: 'p2', timeLock: 50 },
+            ],
+            states: [{ channelId: 'ch-1', version: 1, signed: 'x' }],
+            enqueue: [{ channelId: 'ch-1', recipient: 'a', body: 'm' }],
+          },
+          1,
+        );
+        expect((await store.unrevealedPreimages(60, 10)).map((p) => [p.channelId, p.timeLock])).toEqual([['ch-2', 90], ['ch-1', 100]]);
+        await store.markPreimageRevealed(h1, 70);
+        expect(await store.unrevealedPreimages(60, 10)).toEqual([]);
+        expect((await store.channelPreimages('ch-1')).map((p) => [p.hashLock, p.revealedAt])).toEqual([[h2, undefined], [h1, 70]]);
+        await store.deleteChannelData('ch-1');
+        expect(await store.getChannelState('ch-1')).toBeUndefined();
+        expect(await store.channelPreimages('ch-1')).toEqual([]);
+        expect(await store.countQueuedChannelMessages('ch-1', 'a')).toBe(0);
+        expect(await store.channelPreimages('ch-2')).toHaveLength(1);
+      });
+
+      test('checkpoints only move forward and survive a restart', async () => {
+        expect(await store.getCheckpoint('watchtower')).toBeUndefined();
+        await store.setCheckpoint('watchtower', 7, 1);
+        await store.setCheckpoint('watchtower', 5, 2);
+        expect(await store.getCheckpoint('watchtower')).toBe(7);
+        await store.writeChannelBatch({ states: [{ channelId: 'ch-9', version: 3, signed: 's' }] }, 3);
+        const again = await harness.reopen(store);
+        extra.push(again);
+        expect(await again.getCheckpoint('watchtower')).toBe(7);
+        expect((await again.getChannelState('ch-9'))!.version).toBe(3);
+      });
+    });
   });
 }

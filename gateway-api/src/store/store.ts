@@ -72,6 +72,58 @@ export interface StoredEvent extends NewEvent {
   receivedAt: number;
 }
 
+/** A party of a channel: `a` or `b`, in the order fixed on chain at open. */
+export type ChannelSide = 'a' | 'b';
+
+/**
+ * What the broker keeps per channel, bounded whatever the channel's age: the latest co-signed state,
+ * the highest revocation token of each party, and each party's routing announcement. JSON values are
+ * kept as text so the store never re-encodes a signed object.
+ */
+export interface StoredChannel {
+  channelId: string;
+  /** Version of `signed` (0 while the broker holds no co-signed state). */
+  version: number;
+  /** JSON of the latest co-signed `SignedState`. */
+  signed?: string;
+  /** JSON of each party's highest `Revocation` and its `below`. */
+  revocations: Partial<Record<ChannelSide, { below: number; token: string }>>;
+  /** JSON of each party's announcement `{ node, policy }` (routing). */
+  nodes: Partial<Record<ChannelSide, string>>;
+  updatedAt: number;
+}
+
+/** One durable write of the broker: everything acknowledged together after one commit (group commit). */
+export interface ChannelWriteBatch {
+  /** Co-signed states; each replaces the stored one only if its version is higher. */
+  states?: Array<{ channelId: string; version: number; signed: string }>;
+  /** Revocation tokens; each replaces the party's stored token only if `below` is higher. */
+  revocations?: Array<{ channelId: string; party: ChannelSide; below: number; token: string }>;
+  /** Routing announcements (replace). */
+  nodes?: Array<{ channelId: string; side: ChannelSide; node: string }>;
+  /** Messages for a party that is not connected, delivered when it comes back. */
+  enqueue?: Array<{ channelId: string; recipient: ChannelSide; body: string }>;
+  /** HTLC preimages given to the watchtower (revealed on chain before `timeLock` if needed). */
+  preimages?: Array<{ channelId: string; hashLock: string; preimage: string; timeLock: number }>;
+}
+
+export interface QueuedChannelMessage {
+  seq: number;
+  channelId: string;
+  recipient: ChannelSide;
+  body: string;
+  createdAt: number;
+}
+
+export interface StoredPreimage {
+  channelId: string;
+  hashLock: string;
+  preimage: string;
+  timeLock: number;
+  /** Unix seconds of the on-chain reveal the watchtower made (undefined: not revealed yet). */
+  revealedAt?: number;
+}
+
 export interface Store {
   /** Creates the schema if missing. */
   init(): Promise<void>;
@@ -114,4 +166,29 @@ export interface Store {
   eventsAfter(after: number, limit: number): Promise<StoredEvent[]>;
   /** The most recent event (its block and transaction are the ingestion checkpoint). */
   lastEvent(): Promise<StoredEvent | undefined>;
+
+  /**
+   * Channels (broker and watchtower). One transaction, durable when it resolves (SQLite
+   * `synchronous=FULL`, PostgreSQL commit): the broker acknowledges only after it.
+   */
+  writeChannelBatch(batch: ChannelWriteBatch, now: number): Promise<void>;
+  getChannelState(channelId: string): Promise<StoredChannel | undefined>;
+  /** Channels with a co-signed state or an announcement, by channel id, for routing and watching. */
+  listChannelStates(afterChannelId: string, limit: number): Promise<StoredChannel[]>;
+  /** Queued messages for a party, oldest first. */
+  queuedChannelMessages(channelId: string, recipient: ChannelSide, limit: number): Promise<QueuedChannelMessage[]>;
+  countQueuedChannelMessages(channelId: string, recipient: ChannelSide): Promise<number>;
+  /** Deletes a party's queued messages up to and including `upTo`; returns how many. */
+  deleteQueuedChannelMessages(channelId: string, recipient: ChannelSide, upTo: number): Promise<number>;
+  /** Preimages held for a channel. */
+  channelPreimages(channelId: string): Promise<StoredPreimage[]>;
+  /** Preimages not yet revealed whose lock is after `now`, earliest lock first. */
+  unrevealedPreimages(now: number, limit: number): Promise<StoredPreimage[]>;
+  markPreimageRevealed(hashLock: string, revealedAt: number): Promise<void>;
+  /** Forgets everything held for a channel (once it is settled on chain). */
+  deleteChannelData(channelId: string): Promise<void>;
+  /** A named, monotonic checkpoint (the watchtower's position in the event log). */
+  getCheckpoint(name: string): Promise<number | undefined>;
+  /** Raises the checkpoint to `value` (never lowers it). */
+  setCheckpoint(name: string, value: number, now: number): Promise<void>;
 }

@@ -1,0 +1,456 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { channels } from '@gridledger/core';
+import type { Request } from 'express';
+import { Authenticator, type Caller } from '../http/auth';
+import type { Logger } from '../http/logger';
+import type { GatewayMetrics } from '../http/metrics';
+import type { ChannelWriteBatch, Store } from '../store/store';
+import { BROKER_PATH, BrokerError, helloDigest, type ClientMessage, type HelloChannel, type ServerMessage } from './protocol';
+import type { ChannelInfo, ChannelRegistry } from './registry';
+
+type Side = channels.Side;
+const other = channels.other;
+
+export interface BrokerOptions {
+  /** Messages queued per offline party and channel (default 64); more: QUEUE_FULL to the sender. */
+  queueLimit?: number;
+  /** Preimages held per channel (default 64). */
+  preimageLimit?: number;
+  /** Channels one connection may speak for (default 1024). */
+  maxChannelsPerConnection?: number;
+  /** Largest frame in bytes (default 256 KiB). */
+  maxPayload?: number;
+}
+
+const NODE = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Group commit: writes requested while a commit is running (or within the same turn of the event
+ * loop) are merged into the next single transaction, and every requester is answered once that
+ * transaction is durable. One fsync then covers many updates, and nothing is acknowledged before it.
+ */
+export class GroupCommit {
+  #pending: Array<{ batch: ChannelWriteBatch; resolve: () => void; reject: (e: unknown) => void }> = [];
+  #running = false;
+  #scheduled = false;
+  /** Sizes of the last commits (for the bench and metrics). */
+  commits = 0;
+  written = 0;
+
+  constructor(private readonly store: Store) {}
+
+  write(batch: ChannelWriteBatch): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ batch, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#running || this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#running || this.#pending.length === 0) return;
+    this.#running = true;
+    const group = this.#pending.splice(0);
+    const merged: Required<ChannelWriteBatch> = { states: [], revocations: [], nodes: [], enqueue: [], preimages: [] };
+    for (const { batch } of group) {
+      for (const k of Object.keys(merged) as Array<keyof ChannelWriteBatch>) {
+        const items = batch[k];
+        if (items) (merged[k] as unknown[]).push(...items);
+      }
+    }
+    try {
+      await this.store.writeChannelBatch(merged, Date.now());
+      this.commits++;
+      this.written += group.length;
+      for (const g of group) g.resolve();
+    } catch (err) {
+      for (const g of group) g.reject(err);
+    } finally {
+      this.#running = false;
+      if (this.#pending.length) this.#schedule();
+    }
+  }
+}
+
+/** The broker's view of one channel; updated synchronously in message order. */
+interface Slot {
+  info: ChannelInfo;
+  /** Latest co-signed version accepted (its write may still be in the current group commit). */
+  version: number;
+  /** True once the broker holds a co-signed state (else the first one may be any version above the base). */
+  held: boolean;
+  digest?: string;
+  revBelow: Record<Side, number>;
+  /** Kind of the update in flight (for the metrics). */
+  opKind?: string;
+  /** Serialises what the broker sends about this channel, so relays keep their order. */
+  tail: Promise<void>;
+}
+
+class Connection {
+  readonly nonce = randomBytes(16).toString('hex');
+  readonly sides = new Map<string, Side>();
+  constructor(
+    readonly ws: WebSocket,
+    readonly caller: Caller,
+  ) {}
+
+  send(m: ServerMessage): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+}
+
+const key = (channelId: string, side: Side) => `${channelId}/${side}`;
+
+/**
+ * The channel broker: parties exchange the channel library's update messages over a WebSocket. The
+ * broker authenticates each party by the channel key registered on chain, checks every co-signed
+ * state (both signatures, conservation of the on-chain total, version exactly one above the last)
+ * and every revocation token, writes them durably (group commit) before it acknowledges or relays
+ * them, and queues messages for parties that are offline. It keeps O(1) per channel: the latest
+ * co-signed state and each party's highest token.
+ */
+export class ChannelBroker {
+  readonly wss: WebSocketServer;
+  readonly commit: GroupCommit;
+  readonly #slots = new Map<string, Promise<Slot>>();
+  readonly #subs = new Map<string, Connection>();
+  readonly #conns = new Set<Connection>();
+  readonly #auth: Authenticator;
+  readonly #opts: Required<BrokerOptions>;
+
+  constructor(
+    private readonly deps: { store: Store; registry: ChannelRegistry; log: Logger; metrics: GatewayMetrics; auth: Authenticator },
+    options: BrokerOptions = {},
+  ) {
+    this.#opts = { queueLimit: 64, preimageLimit: 64, maxChannelsPerConnection: 1024, maxPayload: 256 * 1024, ...options };
+    this.#auth = deps.auth;
+    this.commit = new GroupCommit(deps.store);
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.#opts.maxPayload, perMessageDeflate: false });
+  }
+
+  /** Handles WebSocket upgrades on `server` for {@link BROKER_PATH}; other upgrades are refused. */
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const path = (req.url ?? '').split('?')[0];
+      if (path !== BROKER_PATH) return void refuseUpgrade(socket, 404, 'Not Found');
+      const result = this.#auth.authenticate(req as unknown as Request);
+      if (!result.caller) return void refuseUpgrade(socket, 401, 'Unauthorized');
+      const caller = result.caller;
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, caller));
+    });
+  }
+
+  /** Connected parties (for readiness and tests). */
+  get connections(): number {
+    return this.#conns.size;
+  }
+
+  /** Closes every connection. */
+  close(): void {
+    for (const c of this.#conns) c.ws.terminate();
+    this.wss.close();
+  }
+
+  /** The chain changed the channel (close, resize, settle): reload its record on next use. */
+  forget(channelId: string): void {
+    this.#slots.delete(channelId);
+  }
+
+  /** Tells the connected parties of a channel what the watchtower did. */
+  notify(channelId: string, m: ServerMessage): void {
+    for (const side of ['a', 'b'] as const) this.#subs.get(key(channelId, side))?.send(m);
+  }
+
+  #open(ws: WebSocket, caller: Caller): void {
+    const conn = new Connection(ws, caller);
+    this.#conns.add(conn);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) return conn.send({ type: 'error', code: 'BAD_MESSAGE', message: 'send JSON text frames' });
+      void this.#handle(conn, data.toString());
+    });
+    ws.on('close', () => {
+      this.#conns.delete(conn);
+      for (const [id, side] of conn.sides) if (this.#subs.get(key(id, side)) === conn) this.#subs.delete(key(id, side));
+    });
+    ws.on('error', () => ws.terminate());
+    conn.send({ type: 'challenge', nonce: conn.nonce });
+  }
+
+  async #handle(conn: Connection, text: string): Promise<void> {
+    let msg: ClientMessage & { id?: string; channelId?: string };
+    try {
+      msg = JSON.parse(text);
+      if (msg === null || typeof msg !== 'object' || typeof msg.type !== 'string') throw new Error('no type');
+    } catch {
+      return conn.send({ type: 'error', code: 'BAD_MESSAGE', message: 'a message is one JSON object with a type' });
+    }
+    const id = typeof msg.id === 'string' ? msg.id.slice(0, 64) : undefined;
+    try {
+      switch (msg.type) {
+        case 'hello':
+          return await this.#hello(conn, msg, id);
+        case 'propose':
+          return await this.#propose(conn, msg as channels.Proposal, id);
+        case 'accept':
+          return await this.#accept(conn, msg as channels.Accept & { signed: channels.SignedState }, id);
+        case 'revoke':
+          return await this.#revoke(conn, msg as channels.Revoke, id);
+        case 'preimage':
+          return await this.#preimage(conn, msg as Extract<ClientMessage, { type: 'preimage' }>, id);
+        case 'delivered':
+          return await this.#delivered(conn, msg as Extract<ClientMessage, { type: 'delivered' }>, id);
+        case 'sync':
+          return await this.#sync(conn, msg as Extract<ClientMessage, { type: 'sync' }>, id);
+        default:
+          throw new BrokerError('BAD_MESSAGE', `unknown message type ${String((msg as { type: unknown }).type).slice(0, 32)}`);
+      }
+    } catch (err) {
+      const code = err instanceof BrokerError || err instanceof channels.ChannelError ? err.code : 'STORE_UNAVAILABLE';
+      if (!(err instanceof BrokerError || err instanceof channels.ChannelError)) this.deps.log.error('broker failure', { error: err as Error });
+      conn.send({ type: 'error', ...(id ? { id } : {}), code, message: (err as Error).message, ...(typeof msg.channelId === 'string' ? { channelId: msg.channelId.slice(0, 128) } : {}) });
+    }
+  }
+
+  #slot(channelId: unknown): Promise<Slot> {
+    const id = channels.checkChannelId(channelId);
+    let p = this.#slots.get(id);
+    if (!p) {
+      p = (async () => {
+        const [info, stored] = await Promise.all([this.deps.registry.get(id), this.deps.store.getChannelState(id)]);
+        const held = stored?.signed !== undefined && stored.version >= info.baseVersion;
+        return {
+          info,
+          version: held ? stored!.version : info.baseVersion,
+          held,
+          revBelow: { a: stored?.revocations.a?.below ?? 0, b: stored?.revocations.b?.below ?? 0 },
+          tail: Promise.resolve(),
+        };
+      })();
+      this.#slots.set(id, p);
+      p.catch(() => this.#slots.delete(id));
+    }
+    return p;
+  }
+
+  #sideOf(conn: Connection, channelId: unknown): Side {
+    const side = typeof channelId === 'string' ? conn.sides.get(channelId) : undefined;
+    if (!side) throw new BrokerError('NOT_AUTHENTICATED', `say hello for channel ${String(channelId).slice(0, 128)} first`);
+    return side;
+  }
+
+  /** Runs `effect` after everything already scheduled for the channel (keeps relays in order). */
+  #then(slot: Slot, effect: () => void | Promise<void>): Promise<void> {
+    const run = slot.tail.then(effect);
+    slot.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Relays to the counterparty now if connected, else returns the queue entry to write durably. */
+  #route(channelId: string, to: Side, message: channels.Proposal | channels.Accept | channels.Revoke): { send?: () => void; enqueue?: ChannelWriteBatch['enqueue'] } {
+    const peer = this.#subs.get(key(channelId, to));
+    if (peer) return { send: () => peer.send({ type: 'relay', message }) };
+    return { enqueue: [{ channelId, recipient: to, body: JSON.stringify(message) }] };
+  }
+
+  async #checkQueue(channelId: string, to: Side): Promise<void> {
+    if (this.#subs.has(key(channelId, to))) return;
+    const n = await this.deps.store.countQueuedChannelMessages(channelId, to);
+    if (n >= this.#opts.queueLimit) throw new BrokerError('QUEUE_FULL', `side ${to} is offline with ${n} messages queued; wait for it to come back`);
+  }
+
+  async #hello(conn: Connection, msg: Extract<ClientMessage, { type: 'hello' }>, id?: string): Promise<void> {
+    if (!Array.isArray(msg.channels) || msg.channels.length === 0) throw new BrokerError('BAD_MESSAGE', 'hello needs a non-empty channels array');
+    if (conn.sides.size + msg.channels.length > this.#opts.maxChannelsPerConnection) throw new BrokerError('BAD_MESSAGE', `at most ${this.#opts.maxChannelsPerConnection} channels per connection`);
+    const nodes: NonNullable<ChannelWriteBatch['nodes']> = [];
+    const proven: Array<{ channelId: string; side: Side; slot: Slot }> = [];
+    for (const h of msg.channels as HelloChannel[]) {
+      const channelId = channels.checkChannelId(h?.channelId);
+      if (h.side !== 'a' && h.side !== 'b') throw new BrokerError('BAD_MESSAGE', 'side must be a or b');
+      const slot = await this.#slot(channelId);
+      if (!channels.verifyDigest(helloDigest(conn.nonce, channelId, h.side), slot.info.keys[h.side], h.signature)) {
+        throw new BrokerError('BAD_SIGNATURE', `hello for ${channelId} side ${h.side} is not signed by that side's channel key`);
+      }
+      if (h.node !== undefined) {
+        if (typeof h.node !== 'string' || !NODE.test(h.node)) throw new BrokerError('BAD_MESSAGE', 'node must be 1-64 chars of [A-Za-z0-9._:-]');
+        const policy = h.policy ?? { base: '0', proportionalMillionths: 0 };
+        channels.forwardFee(policy, 0n); // validates
+        nodes.push({ channelId, side: h.side, node: JSON.stringify({ node: h.node, policy: { base: policy.base, proportionalMillionths: policy.proportionalMillionths } }) });
+      }
+      proven.push({ channelId, side: h.side, slot });
+    }
+    if (nodes.length) await this.commit.write({ nodes });
+    for (const p of proven) {
+      conn.sides.set(p.channelId, p.side);
+      const previous = this.#subs.get(key(p.channelId, p.side));
+      if (previous && previous !== conn) previous.sides.delete(p.channelId);
+      this.#subs.set(key(p.channelId, p.side), conn);
+    }
+    conn.send({ type: 'welcome', ...(id ? { id } : {}), channels: proven.map((p) => ({ channelId: p.channelId, side: p.side, version: p.slot.version })) });
+    // Deliver what was queued while the party was away, in order; it confirms with `delivered`.
+    for (const p of proven) {
+      await this.#then(p.slot, async () => {
+        const queued = await this.deps.store.queuedChannelMessages(p.channelId, p.side, this.#opts.queueLimit);
+        for (const q of queued) conn.send({ type: 'relay', seq: q.seq, message: JSON.parse(q.body) });
+      });
+    }
+  }
+
+  async #propose(conn: Connection, msg: channels.Proposal & { onward?: unknown }, id?: string): Promise<void> {
+    const side = this.#sideOf(conn, msg.channelId);
+    const slot = await this.#slot(msg.channelId);
+    if (slot.info.status !== 'open') throw new BrokerError('CHANNEL_NOT_OPEN', `channel ${slot.info.channelId} is ${slot.info.status}`);
+    const state = msg.state;
+    if (state?.channelId !== slot.info.channelId) throw new channels.ChannelError('CHANNEL_MISMATCH', 'the proposed state is for another channel');
+    channels.parseState(state, slot.info.total);
+    this.#checkVersion(slot, state.version);
+    if (!msg.op || typeof msg.op.kind !== 'string' || typeof msg.signature !== 'string') throw new BrokerError('BAD_MESSAGE', 'a proposal carries op, state and signature');
+    await this.#checkQueue(slot.info.channelId, other(side));
+    slot.opKind = msg.op.kind;
+    const relay: channels.Proposal & { onward?: unknown } = { type: 'propose', channelId: slot.info.channelId, op: msg.op, state, signature: msg.signature };
+    if (msg.onward !== undefined) relay.onward = msg.onward;
+    const r = this.#route(slot.info.channelId, other(side), relay);
+    const write = r.enqueue ? this.commit.write({ enqueue: r.enqueue }) : undefined;
+    await this.#then(slot, async () => {
+      if (write) await write;
+      r.send?.();
+      conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: state.version, queued: Boolean(r.enqueue) });
+    });
+  }
+
+  #checkVersion(slot: Slot, version: number): void {
+    const ok = slot.held ? version === slot.version + 1 : Number.isSafeInteger(version) && version > slot.version;
+    if (!ok) throw new channels.ChannelError('VERSION_NOT_INCREASING', `the broker holds version ${slot.version}; expected ${slot.held ? slot.version + 1 : `above ${slot.version}`}, got ${version}`);
+  }
+
+  async #accept(conn: Connection, msg: channels.Accept & { signed: channels.SignedState }, id?: string): Promise<void> {
+    const side = this.#sideOf(conn, msg.channelId);
+    const slot = await this.#slot(msg.channelId);
+    const signed = msg.signed;
+    const version = signed?.state?.version;
+    if (signed?.state?.channelId !== slot.info.channelId || version !== msg.version) throw new BrokerError('BAD_MESSAGE', 'accept.signed must be the co-signed state of accept.version on this channel');
+    if (signed.sigs?.[side] !== msg.signature) throw new BrokerError('BAD_MESSAGE', 'accept.signature must be the accepter\'s signature in accept.signed');
+    if (slot.info.status === 'closed') throw new BrokerError('CHANNEL_NOT_OPEN', `channel ${slot.info.channelId} is closed`);
+    // Both signatures against the keys registered on chain, and the on-chain total.
+    channels.assertCoSigned(signed, slot.info.keys, slot.info.total);
+    const digest = channels.rawDigest(signed.state).toString('hex');
+    if (slot.held && version === slot.version && digest === slot.digest) {
+      // A retry of the last accept (e.g. after a lost ack): already durable.
+      await this.#then(slot, () => conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version, duplicate: true }));
+      return;
+    }
+    this.#checkVersion(slot, version);
+    const rev = msg.revocation;
+    if (rev?.channelId !== slot.info.channelId || rev.party !== side || rev.below !== version) throw new channels.ChannelError('BAD_SIGNATURE', `the accept must carry side ${side}'s revocation below ${version}`);
+    if (!channels.verifyRevocation(rev, slot.info.keys)) throw new channels.ChannelError('BAD_SIGNATURE', 'revocation signature does not verify');
+    await this.#checkQueue(slot.info.channelId, other(side));
+    slot.version = version;
+    slot.held = true;
+    slot.digest = digest;
+    slot.revBelow[side] = rev.below;
+    const kind = slot.opKind ?? 'update';
+    slot.opKind = undefined;
+    const relay: channels.Accept = { type: 'accept', channelId: slot.info.channelId, version, signature: msg.signature, revocation: rev };
+    const r = this.#route(slot.info.channelId, other(side), relay);
+    const write = this.commit.write({
+      states: [{ channelId: slot.info.channelId, version, signed: JSON.stringify({ state: signed.state, sigs: { a: signed.sigs.a, b: signed.sigs.b } }) }],
+      revocations: [{ channelId: slot.info.channelId, party: side, below: rev.below, token: JSON.stringify(rev) }],
+      ...(r.enqueue ? { enqueue: r.enqueue } : {}),
+    });
+    await this.#then(slot, async () => {
+      try {
+        await write;
+      } catch (err) {
+        this.#slots.delete(slot.info.channelId); // reload what is really stored
+        throw err;
+      }
+      this.deps.metrics.channelUpdates.inc({ kind });
+      conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version, queued: Boolean(r.enqueue) });
+      r.send?.();
+    });
+  }
+
+  async #revoke(conn: Connection, msg: channels.Revoke, id?: string): Promise<void> {
+    const side = this.#sideOf(conn, msg.channelId);
+    const slot = await this.#slot(msg.channelId);
+    const rev = msg.revocation;
+    if (rev?.channelId !== slot.info.channelId || rev.party !== side) throw new channels.ChannelError('BAD_SIGNATURE', `a revoke must carry side ${side}'s own token for this channel`);
+    if (!Number.isSafeInteger(rev.below) || rev.below > slot.version) throw new channels.ChannelError('UNEXPECTED_MESSAGE', `the broker holds no co-signed version ${rev.below}`);
+    if (!channels.verifyRevocation(rev, slot.info.keys)) throw new channels.ChannelError('BAD_SIGNATURE', 'revocation signature does not verify');
+    const relay: channels.Revoke = { type: 'revoke', channelId: slot.info.channelId, revocation: rev };
+    if (rev.below <= slot.revBelow[side]) {
+      const r = this.#route(slot.info.channelId, other(side), relay);
+      await this.#then(slot, () => {
+        r.send?.();
+        conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: rev.below, duplicate: true });
+      });
+      return;
+    }
+    await this.#checkQueue(slot.info.channelId, other(side));
+    slot.revBelow[side] = rev.below;
+    const r = this.#route(slot.info.channelId, other(side), relay);
+    const write = this.commit.write({ revocations: [{ channelId: slot.info.channelId, party: side, below: rev.below, token: JSON.stringify(rev) }], ...(r.enqueue ? { enqueue: r.enqueue } : {}) });
+    await this.#then(slot, async () => {
+      await write;
+      conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: rev.below, queued: Boolean(r.enqueue) });
+      r.send?.();
+    });
+  }
+
+  async #preimage(conn: Connection, msg: Extract<ClientMessage, { type: 'preimage' }>, id?: string): Promise<void> {
+    this.#sideOf(conn, msg.channelId);
+    const slot = await this.#slot(msg.channelId);
+    const hashLock = channels.hashLockOf(msg.preimage);
+    if (!Number.isSafeInteger(msg.timeLock) || msg.timeLock <= 0) throw new BrokerError('BAD_MESSAGE', 'timeLock must be unix seconds');
+    const held = await this.deps.store.channelPreimages(slot.info.channelId);
+    if (!held.some((p) => p.hashLock === hashLock) && held.length >= this.#opts.preimageLimit) throw new BrokerError('QUEUE_FULL', `at most ${this.#opts.preimageLimit} preimages per channel`);
+    await this.commit.write({ preimages: [{ channelId: slot.info.channelId, hashLock, preimage: msg.preimage, timeLock: msg.timeLock }] });
+    conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId });
+  }
+
+  async #delivered(conn: Connection, msg: Extract<ClientMessage, { type: 'delivered' }>, id?: string): Promise<void> {
+    const side = this.#sideOf(conn, msg.channelId);
+    if (!Number.isSafeInteger(msg.upTo)) throw new BrokerError('BAD_MESSAGE', 'upTo must be a queue sequence number');
+    await this.deps.store.deleteQueuedChannelMessages(msg.channelId, side, msg.upTo);
+    conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: msg.channelId });
+  }
+
+  async #sync(conn: Connection, msg: Extract<ClientMessage, { type: 'sync' }>, id?: string): Promise<void> {
+    this.#sideOf(conn, msg.channelId);
+    const slot = await this.#slot(msg.channelId);
+    await this.#then(slot, async () => {
+      const view = await channelView(this.deps.store, slot.info.channelId);
+      conn.send({ type: 'state', ...(id ? { id } : {}), channelId: slot.info.channelId, ...view });
+    });
+  }
+}
+
+/** The latest co-signed state and tokens the store holds for a channel, parsed. */
+export async function channelView(store: Store, channelId: string): Promise<{ version: number; signed: channels.SignedState | null; revocations: Partial<Record<Side, channels.Revocation>>; nodes: Partial<Record<Side, { node: string; policy: channels.FeePolicy }>> }> {
+  const s = await store.getChannelState(channelId);
+  const revocations: Partial<Record<Side, channels.Revocation>> = {};
+  const nodes: Partial<Record<Side, { node: string; policy: channels.FeePolicy }>> = {};
+  for (const side of ['a', 'b'] as const) {
+    const r = s?.revocations[side];
+    if (r) revocations[side] = JSON.parse(r.token);
+    const n = s?.nodes[side];
+    if (n) nodes[side] = JSON.parse(n);
+  }
+  return { version: s?.signed ? s.version : 0, signed: s?.signed ? JSON.parse(s.signed) : null, revocations, nodes };
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.destroy();
+}
