@@ -10,6 +10,7 @@ import { documentedOperations, openApiDocument, DocumentedOperation } from '../o
 import { renderHtml, renderMarkdown } from '../openapi/render';
 import { allOperations } from '../routes';
 import { SAMPLE_PARAMS, startTestGateway, TestGateway, TestResponse } from '../testing/harness';
+import { installMarketFakes, walkMarket } from '../testing/market-fixtures';
 import { installChannelFakes, walkChannels } from '../testing/channel-fixtures';
 import { pairOperations, expressPath, RouteContractError } from './router';
 import { compileSchema, createAjv, resolveRef } from './validation';
@@ -128,6 +129,8 @@ describe('mounted routes', () => {
     await call('getTransaction', 'GET', '/v1/transactions/not-hex', { role: 'operator-admin' }); // 400
     await call('streamEvents', 'GET', '/v1/events?after=-1', { role: 'user-relay' }); // 400
     await walkChannels(call, await installChannelFakes(gw.ledger, gw.store));
+    installMarketFakes(gw.ledger);
+    await walkMarket(call);
     gw.ledger.reachable = false;
     await call('getReadiness', 'GET', '/readyz'); // 503
     await call('getLendingParamsHistory', 'GET', '/v1/params/lending/history', { role: 'user-relay' }); // 503

@@ -8,6 +8,7 @@
  * - `x-idempotent`: the operation changes state and requires an `Idempotency-Key` header.
  */
 import { ROLES } from '../config/roles';
+import { marketPaths, marketSchemas, marketTag } from './market-paths';
 import { channelPaths, channelSchemas, channelTags } from './channels';
 
 /** Every role: the usual set for reads. */
@@ -81,6 +82,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'transactions', description: 'Status of submitted transactions.' },
     { name: 'events', description: 'Chaincode event stream.' },
     { name: 'operations', description: 'Health, readiness, metrics and this document.' },
+    marketTag,
     ...channelTags,
   ],
   security: [{ apiKey: [] }, { bearer: [] }, { mutualTLS: [] }],
@@ -264,6 +266,7 @@ export const openApiDocument: OpenApiDocument = {
       },
     },
     ...channelPaths,
+    ...marketPaths,
   },
   components: {
     securitySchemes: {
@@ -407,6 +410,7 @@ export const openApiDocument: OpenApiDocument = {
           payloadBase64: { type: 'string' },
         },
       },
+      ...marketSchemas,
       ...channelSchemas,
     },
   },

@@ -5,6 +5,7 @@
  */
 import type { OperationModule } from '../http/operation';
 import { streamEvents } from './events';
+import { marketOperations } from './market';
 import { getDocs, getHealth, getMetrics, getOpenApi, getReadiness } from './operations';
 import { getLendingParams, getLendingParamsHistory, setLendingParams } from './params';
 import { getTransaction } from './transactions';
@@ -22,4 +23,5 @@ export const allOperations: OperationModule[] = [
   getTransaction,
   streamEvents,
   ...channelOperations,
+  ...marketOperations,
 ];
