@@ -23,7 +23,6 @@ import {
   tradeIndexAttr,
   validateMarketParams,
   validateOrder,
-  verifyRequest,
 } from '@gridledger/core';
 import { requireMsp } from '../ledger/access';
 import { authorizeSigned, requireKey } from '../ledger/accounts';
@@ -228,8 +227,7 @@ export class MarketContract extends Contract {
     let seq = parseInput(() => seqFromTxTimestamp(now, ts.nanos));
     const order: Order = { orderId: ctx.stub.getTxID(), side: body.side, owner: body.account, price: body.price, quantity: body.quantity, seq, cycleId: body.cycleId };
     parseInput(() => validateOrder(order));
-    // Signature and registration before any write: a refused order consumes no nonce.
-    if (!verifyRequest(MARKET_ACTIONS.order, body, body.account, signature)) refuse('INVALID_SIGNATURE', `${MARKET_ACTIONS.order}: the signature does not match the order and account`);
+    // A refused order writes nothing (the whole transaction fails), so it consumes no nonce either.
     await requireTrader(ctx, body.trader, body.account, now);
     const v = view(ctx);
     let carriedFrom: OrderRecord['carriedFrom'];

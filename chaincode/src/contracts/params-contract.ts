@@ -1,5 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
-import { canonicalJson, LendingParams, Orgs, validateLendingParams, ValidationError } from '@gridledger/core';
+import { canonicalJson, LendingParams, Orgs, validateLendingParams } from '@gridledger/core';
+import { parseInput } from '../ledger/errors';
 import { requireMsp } from '../ledger/access';
 import { emit, getJson, parseJsonArg, putJson, txTimeSeconds } from '../ledger/state';
 
@@ -28,13 +29,7 @@ export class ParamsContract extends Contract {
   @Returns('string')
   async SetLendingParams(ctx: Context, paramsJson: string): Promise<string> {
     const msp = requireMsp(ctx, 'changing the lending parameters', Orgs.Utility);
-    let params: LendingParams;
-    try {
-      params = validateLendingParams(parseJsonArg(paramsJson, 'params'));
-    } catch (err) {
-      if (err instanceof ValidationError) throw new Error(`INVALID_ARGUMENT: ${err.message}`);
-      throw err;
-    }
+    const params: LendingParams = parseInput(() => validateLendingParams(parseJsonArg(paramsJson, 'params')));
     const previous = await getJson<PublishedParams>(ctx, LENDING_PARAMS_KEY);
     const published: PublishedParams = {
       params,

@@ -1,5 +1,6 @@
 import { Context } from 'fabric-contract-api';
 import { OrgMsp } from '@gridledger/core';
+import { refuse } from './errors';
 
 /** The MSP of the client that submitted the transaction. */
 export function clientMsp(ctx: Context): string {
@@ -13,7 +14,7 @@ export function clientMsp(ctx: Context): string {
 export function requireMsp(ctx: Context, action: string, ...allowed: OrgMsp[]): OrgMsp {
   const msp = clientMsp(ctx);
   if (!(allowed as string[]).includes(msp)) {
-    throw new Error(`ACCESS_DENIED: ${action} is reserved to ${allowed.join(' or ')}; the caller is ${msp}`);
+    refuse('ACCESS_DENIED', `${action} is reserved to ${allowed.join(' or ')}; the caller is ${msp}`);
   }
   return msp as OrgMsp;
 }

@@ -6,8 +6,12 @@ import { ValidationError } from '@gridledger/core';
  */
 export type RefusalCode = 'ACCESS_DENIED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'CONFLICT' | 'REPLAY' | 'INVALID_PROOF' | 'INVALID_SIGNATURE' | 'EXPIRED' | 'FORBIDDEN_STATE';
 
+/** Longest message a refusal carries: it travels in gRPC trailers, and may echo untrusted input. */
+export const MAX_REFUSAL_MESSAGE = 300;
+
 export function refuse(code: RefusalCode, message: string): never {
-  throw new Error(`${code}: ${message}`);
+  const text = message.length > MAX_REFUSAL_MESSAGE ? `${message.slice(0, MAX_REFUSAL_MESSAGE)}…` : message;
+  throw new Error(`${code}: ${text}`);
 }
 
 /** Runs input parsing, turning core's ValidationError (and other library input errors) into INVALID_ARGUMENT. */

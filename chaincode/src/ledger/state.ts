@@ -1,5 +1,6 @@
 import { Context } from 'fabric-contract-api';
 import { canonicalJson } from '@gridledger/core';
+import { refuse } from './errors';
 
 /** Reads a JSON value, or undefined when the key is absent. */
 export async function getJson<T>(ctx: Context, key: string): Promise<T | undefined> {
@@ -30,6 +31,6 @@ export function parseJsonArg(arg: string, name: string): unknown {
   try {
     return JSON.parse(arg);
   } catch {
-    throw new Error(`INVALID_ARGUMENT: ${name} is not valid JSON`);
+    refuse('INVALID_ARGUMENT', `${name} is not valid JSON`);
   }
 }

@@ -1,5 +1,6 @@
 import { Context } from 'fabric-contract-api';
 import { canonicalJson } from '@gridledger/core';
+import { refuse } from './errors';
 
 /**
  * Fabric does not show a transaction its own writes: a read after a write in the same transaction
@@ -34,6 +35,7 @@ class TxView {
 
   /** Committed entries under a composite-key prefix, minus what this transaction deleted. */
   async range<T>(objectType: string, attributes: string[]): Promise<Array<{ key: string; value: T }>> {
+    checkAttributes(objectType, attributes);
     const out: Array<{ key: string; value: T }> = [];
     const iterator = await this.ctx.stub.getStateByPartialCompositeKey(objectType, attributes);
     try {
@@ -60,6 +62,19 @@ export function view(ctx: Context): TxView {
   return v;
 }
 
+/**
+ * A composite key. Every part must be a non-empty string without the key delimiters, so an empty or
+ * crafted id from a request becomes a clear refusal rather than a shim error or a key in another range.
+ */
 export function key(ctx: Context, objectType: string, ...attributes: string[]): string {
+  checkAttributes(objectType, attributes);
   return ctx.stub.createCompositeKey(objectType, attributes);
+}
+
+function checkAttributes(objectType: string, attributes: string[]): void {
+  for (const a of attributes) {
+    if (typeof a !== 'string' || a.length === 0 || a.length > 512 || /[\u0000\u{10FFFF}]/u.test(a)) {
+      refuse('INVALID_ARGUMENT', `${objectType}: identifier must be a non-empty string of at most 512 characters without control delimiters`);
+    }
+  }
 }
