@@ -16,8 +16,14 @@ export function networkAvailable(): boolean {
   return JSON.parse(readFileSync(STATE_FILE, 'utf8')).available === true;
 }
 
-/** `describe` for suites that need the real network. */
-export const describeOnNetwork: jest.Describe = networkAvailable() ? describe : describe.skip;
+/**
+ * `describe` for suites that need the real network. Without one, the suite's body is not even run
+ * (it would open connections) and a single skipped test says why.
+ */
+export function describeOnNetwork(name: string, body: () => void): void {
+  if (networkAvailable()) describe(name, body);
+  else describe.skip(name, () => it('needs the Fabric network (see the integration setup message)', () => undefined));
+}
 
 export function profile(org: OrgName): ConnectionProfile {
   return loadConnectionProfile(path.join(ROOT, 'network', '.run', 'profiles', `${org}.json`));
