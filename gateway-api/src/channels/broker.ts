@@ -342,9 +342,13 @@ export class ChannelBroker {
     if (signed?.state?.channelId !== slot.info.channelId || version !== msg.version) throw new BrokerError('BAD_MESSAGE', 'accept.signed must be the co-signed state of accept.version on this channel');
     if (signed.sigs?.[side] !== msg.signature) throw new BrokerError('BAD_MESSAGE', 'accept.signature must be the accepter\'s signature in accept.signed');
     if (slot.info.status === 'closed') throw new BrokerError('CHANNEL_NOT_OPEN', `channel ${slot.info.channelId} is closed`);
-    // Both signatures against the keys registered on chain, and the on-chain total.
-    channels.assertCoSigned(signed, slot.info.keys, slot.info.total);
-    const digest = channels.rawDigest(signed.state).toString('hex');
+    // Both signatures against the keys registered on chain, and the on-chain total (one digest).
+    channels.parseState(signed.state, slot.info.total);
+    const d = channels.rawDigest(signed.state);
+    for (const s of ['a', 'b'] as const) {
+      if (!channels.verifyDigest(d, slot.info.keys[s], signed.sigs[s])) throw new channels.ChannelError('NOT_COSIGNED', `signature of ${s} on version ${version} does not verify`);
+    }
+    const digest = d.toString('hex');
     if (slot.held && version === slot.version && digest === slot.digest) {
       // A retry of the last accept (e.g. after a lost ack): already durable.
       await this.#then(slot, () => conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version, duplicate: true }));
@@ -401,11 +405,19 @@ export class ChannelBroker {
     slot.revBelow[side] = rev.below;
     const r = this.#route(slot.info.channelId, other(side), relay);
     const write = this.commit.write({ revocations: [{ channelId: slot.info.channelId, party: side, below: rev.below, token: JSON.stringify(rev) }], ...(r.enqueue ? { enqueue: r.enqueue } : {}) });
-    await this.#then(slot, async () => {
-      await write;
-      conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: rev.below, queued: Boolean(r.enqueue) });
-      r.send?.();
-    });
+    if (r.enqueue) {
+      await this.#then(slot, async () => {
+        await write;
+        conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: rev.below, queued: true });
+      });
+      return;
+    }
+    // The token adds nothing the counterparty lacks to hold its state, and the sender already holds
+    // the co-signed state, so the relay does not wait for the write (the next update of the channel
+    // should not either); the sender's ack does: the watchtower's copy is durable when it arrives.
+    await this.#then(slot, () => r.send?.());
+    await write;
+    conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: rev.below, queued: false });
   }
 
   async #preimage(conn: Connection, msg: Extract<ClientMessage, { type: 'preimage' }>, id?: string): Promise<void> {

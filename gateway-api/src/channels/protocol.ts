@@ -3,7 +3,7 @@
  * frame. The three update messages of the channel library (propose, accept, revoke) travel inside
  * it; the broker adds authentication of each party by its channel key, acknowledgements sent only
  * after the durable write, an offline queue, and watchtower material (preimages). Documented in
- * docs/api.md ("Channel broker").
+ * docs/channels.md ("Broker protocol").
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson, channels } from '@gridledger/core';

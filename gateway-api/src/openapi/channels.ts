@@ -1,7 +1,7 @@
 /**
  * The payment-channel part of the OpenAPI document (broker, held states, routing), merged into
- * `document.ts`. The broker itself is a WebSocket: its messages are documented in docs/api.md
- * ("Channel broker (WebSocket)") and in `gateway-api/src/channels/protocol.ts`.
+ * `document.ts`. The broker itself is a WebSocket: its messages are documented in docs/channels.md
+ * ("Broker protocol") and in `gateway-api/src/channels/protocol.ts`.
  */
 import { ROLES } from '../config/roles';
 
@@ -31,7 +31,7 @@ export const channelPaths: Record<string, Record<string, unknown>> = {
         'co-signed state against those keys, the conservation of the on-chain total, that versions rise by exactly one,',
         'and every revocation token, and writes them durably (group commit) before it acknowledges or relays them.',
         'Messages for an offline party are queued durably (at most 64 per party and channel). The message list is in',
-        'docs/api.md, "Channel broker (WebSocket)". A plain GET (no upgrade) answers 426.',
+        'docs/channels.md, "Broker protocol". A plain GET (no upgrade) answers 426.',
       ].join('\n'),
       'x-roles': ALL,
       responses: {

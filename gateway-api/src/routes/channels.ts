@@ -53,7 +53,7 @@ export const openChannelBroker = defineOperation({
   operationId: 'openChannelBroker',
   roles: ALL_ROLES,
   async handle() {
-    throw new ProblemError('upgrade-required', 'Connect with a WebSocket client (Upgrade: websocket); see docs/api.md, "Channel broker (WebSocket)".', {
+    throw new ProblemError('upgrade-required', 'Connect with a WebSocket client (Upgrade: websocket); see docs/channels.md, "Broker protocol".', {
       headers: { Upgrade: 'websocket', Connection: 'Upgrade' },
     });
   },

@@ -1,0 +1,393 @@
+// npm run bench -- channels: off-chain channel updates through the gateway broker versus the same
+// payments as on-chain transactions, in one run on the running network.
+//
+// 1. Channels are opened on chain (the broker checks every signature against the keys registered
+//    there), then the operator's gateway is started as a child process with a fresh SQLite store
+//    (WAL, synchronous=FULL, group commit).
+// 2. Broker throughput: CHANNELS channels x UPDATES updates, all channels at once, each update the
+//    full three-message protocol (propose -> accept -> revoke) over local WebSockets. The broker
+//    checks both signatures of every co-signed state and every revocation token and writes them
+//    durably before it acknowledges. The parties' own signatures are computed before the clock
+//    starts ("pre-signed": the figure is the broker's, not the clients'); latency is from sending
+//    the proposal to receiving the durable, relayed countersignature.
+// 3. The same with live wallets (BrokerClient: every party signs and verifies as it goes).
+// 4. A three-hop payment S -> X -> Y -> T (3 HTLC adds forward, 3 settles back, 6 updates).
+// 5. On chain: accounts:Transfer signed transfers, CONCURRENCY in flight, each waiting for commit.
+//
+// Env: CHANNELS_BENCH_CHANNELS (50), CHANNELS_BENCH_UPDATES (200), CHANNELS_BENCH_WALLET_UPDATES (20),
+// CHANNELS_BENCH_HOPS (30), CHANNELS_BENCH_ONCHAIN_TXS (300), CHANNELS_BENCH_CONCURRENCY (50).
+'use strict';
+const { spawn } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { WebSocket } = require('ws');
+const { CHANNEL_NAME, CHAINCODE_NAME, canonicalJson, channels, generateKeyPair, loadConnectionProfile, signRequest } = require('@gridledger/core');
+const { connectGateway } = require('@gridledger/core/dist/fabric');
+const { BrokerClient } = require('../gateway-api/dist/channels/client');
+const { BROKER_PATH, signHello } = require('../gateway-api/dist/channels/protocol');
+const { hashApiKey } = require('../gateway-api/dist/http/auth');
+
+const root = path.join(__dirname, '..');
+const runDir = process.env.GRIDLEDGER_RUN_DIR || path.join(root, 'network', '.run');
+const env = (k, d) => Number(process.env[k] || d);
+const CHANNELS = env('CHANNELS_BENCH_CHANNELS', 50);
+const UPDATES = env('CHANNELS_BENCH_UPDATES', 200);
+const WALLET_UPDATES = env('CHANNELS_BENCH_WALLET_UPDATES', 20);
+const HOPS = env('CHANNELS_BENCH_HOPS', 30);
+const ONCHAIN_TXS = env('CHANNELS_BENCH_ONCHAIN_TXS', 300);
+const CONCURRENCY = env('CHANNELS_BENCH_CONCURRENCY', 50);
+const KEY = `glk_${randomBytes(18).toString('base64url')}`;
+const POLICY = { maxHtlcs: 32, minLockDelta: 2, maxLockAhead: 3600 };
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+function contract(org, role, name) {
+  const conn = connectGateway(loadConnectionProfile(path.join(runDir, 'profiles', `${org}.json`)), role);
+  return { conn, contract: conn.gateway.getNetwork(CHANNEL_NAME).getContract(CHAINCODE_NAME, name), network: conn.gateway.getNetwork(CHANNEL_NAME) };
+}
+
+/** Runs async thunks with at most `n` in flight. */
+async function limited(n, thunks) {
+  const out = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, thunks.length) }, async () => {
+      while (next < thunks.length) {
+        const i = next++;
+        out[i] = await thunks[i]();
+      }
+    }),
+  );
+  return out;
+}
+
+/** CPU time (user + system) of a process, in ms, from /proc. */
+function cpuMs(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // clock ticks of 10 ms
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startGateway(dir) {
+  const port = await freePort();
+  const config = path.join(dir, 'gateway.json');
+  fs.writeFileSync(
+    config,
+    JSON.stringify({
+      profile: path.join(runDir, 'profiles', 'operator.json'),
+      org: 'operator',
+      store: { kind: 'sqlite', sqlitePath: path.join(dir, 'gateway.db') },
+      rateLimit: { requestsPerMinute: 1000000, burst: 100000 },
+      fabric: { eventStartBlock: 1e9 },
+    }),
+  );
+  const child = spawn(process.execPath, [path.join(root, 'gateway-api', 'dist', 'main.js'), '--config', config], {
+    env: { ...process.env, GRIDLEDGER_PORT: String(port), GRIDLEDGER_HOST: '127.0.0.1', GRIDLEDGER_API_KEYS: `bench:user-relay:${hashApiKey(KEY)}`, GRIDLEDGER_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) throw new Error(`gateway exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/readyz`)).status === 200) return { child, url };
+    } catch {
+      // not yet
+    }
+    await sleep(200);
+  }
+  throw new Error('gateway not ready in 30 s');
+}
+
+/** Opens `n` channels a->b with `deposit` on a's side; returns their records and keys. */
+async function openChannels(n, deposit, channel, issuer, tag) {
+  return limited(
+    25,
+    Array.from({ length: n }, (_, i) => async () => {
+      const acct = { a: generateKeyPair(), b: generateKeyPair() };
+      await issuer.submitTransaction('IssuePay', acct.a.publicKey, String(deposit));
+      const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
+      const terms = {
+        network: channels.ONCHAIN_NETWORK,
+        salt: `bench-${tag}-${process.pid}-${i}-${randomBytes(4).toString('hex')}`,
+        a: { account: acct.a.publicKey, channelKey: keys.a.publicKey, deposit: String(deposit) },
+        b: { account: acct.b.publicKey, channelKey: keys.b.publicKey, deposit: '0' },
+        disputeWindow: 3600,
+      };
+      const req = { terms, auth: { a: channels.signOpen(terms, 'a', acct.a.privateKey, 1), b: channels.signOpen(terms, 'b', acct.b.privateKey, 1) } };
+      await channel.submitTransaction('Open', JSON.stringify(req));
+      return { record: channels.recordOf(terms, 3600), keys };
+    }),
+  );
+}
+
+/** A raw broker connection for the pre-signed run. */
+async function rawConnect(url) {
+  const ws = new WebSocket(url.replace(/^http/, 'ws') + BROKER_PATH, { headers: { 'x-api-key': KEY }, perMessageDeflate: false });
+  const nonce = await new Promise((resolve, reject) => {
+    ws.once('error', reject);
+    ws.once('message', (d) => resolve(JSON.parse(d.toString()).nonce));
+  });
+  return { ws, nonce };
+}
+
+async function rawHello(conn, channelId, side, privateKey) {
+  conn.ws.send(JSON.stringify({ type: 'hello', id: 'h', channels: [{ channelId, side, signature: signHello(conn.nonce, channelId, side, privateKey) }] }));
+  await new Promise((resolve, reject) =>
+    conn.ws.once('message', (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.type === 'welcome') resolve();
+      else reject(new Error(`hello refused: ${d}`));
+    }),
+  );
+}
+
+/** Every message of `n` updates (a pays b 1 each), signed in advance. */
+function presign(ch, n) {
+  const id = ch.record.channelId;
+  const privs = { a: ch.keys.a.privateKey, b: ch.keys.b.privateKey };
+  let state = channels.openingState(id, ch.record.deposits);
+  const msgs = [];
+  for (let v = 1; v <= n; v++) {
+    state = channels.pay(state, 'a', '1');
+    const signed = channels.coSign(state, privs);
+    msgs.push({
+      propose: JSON.stringify({ type: 'propose', id: 'p', channelId: id, op: { kind: 'pay', from: 'a', amount: '1' }, state, signature: signed.sigs.a }),
+      accept: JSON.stringify({ type: 'accept', id: 'c', channelId: id, version: v, signature: signed.sigs.b, revocation: channels.signRevocation(id, 'b', v, privs.b), signed }),
+      revoke: JSON.stringify({ type: 'revoke', id: 'r', channelId: id, revocation: channels.signRevocation(id, 'a', v, privs.a) }),
+    });
+  }
+  return msgs;
+}
+
+/** Broker throughput with pre-signed parties: every channel at once. */
+async function presignedRun(url, chans, n) {
+  const t0p = process.hrtime.bigint();
+  const msgs = chans.map((c) => presign(c, n));
+  const presignMs = ms(t0p);
+  const pairs = [];
+  for (const c of chans) {
+    const a = await rawConnect(url);
+    const b = await rawConnect(url);
+    await rawHello(a, c.record.channelId, 'a', c.keys.a.privateKey);
+    await rawHello(b, c.record.channelId, 'b', c.keys.b.privateKey);
+    pairs.push({ a, b });
+  }
+  const latencies = [];
+  let errors = 0;
+  let firstError;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    pairs.map(
+      ({ a, b }, ci) =>
+        new Promise((resolve) => {
+          const m = msgs[ci];
+          let v = 1;
+          let sentAt = 0n;
+          b.ws.on('message', (d) => {
+            const x = JSON.parse(d.toString());
+            if (x.type === 'relay' && x.message.type === 'propose') b.ws.send(m[x.message.state.version - 1].accept);
+            else if (x.type === 'error') (errors++, (firstError ??= x));
+          });
+          a.ws.on('message', (d) => {
+            const x = JSON.parse(d.toString());
+            if (x.type === 'relay' && x.message.type === 'accept') {
+              latencies.push(Number(process.hrtime.bigint() - sentAt) / 1e6);
+              a.ws.send(m[v - 1].revoke);
+              if (v === n) return resolve();
+              v++;
+              sentAt = process.hrtime.bigint();
+              a.ws.send(m[v - 1].propose);
+            } else if (x.type === 'error') (errors++, (firstError ??= x));
+          });
+          sentAt = process.hrtime.bigint();
+          a.ws.send(m[0].propose);
+        }),
+    ),
+  );
+  const wall = ms(t0);
+  await sleep(200); // last revokes
+  for (const { a, b } of pairs) (a.ws.terminate(), b.ws.terminate());
+  if (errors) console.error('broker errors:', errors, JSON.stringify(firstError));
+  const total = pairs.length * n;
+  return { total, wall, rate: (total / wall) * 1000, p50: pct(latencies, 50), p99: pct(latencies, 99), presignMs, errors };
+}
+
+/** The same with live wallets: every party signs and verifies. */
+async function walletRun(url, chans, n) {
+  const ends = [];
+  for (const c of chans) {
+    const pair = {};
+    for (const side of ['a', 'b']) {
+      const client = await BrokerClient.connect(url, KEY);
+      const end = new channels.Channel({ record: c.record, side, privateKey: c.keys[side].privateKey, policy: POLICY });
+      await client.hello([{ channel: end, privateKey: c.keys[side].privateKey }]);
+      pair[side] = { client, end };
+    }
+    ends.push({ id: c.record.channelId, ...pair });
+  }
+  const latencies = [];
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    ends.map(async (e) => {
+      for (let i = 0; i < n; i++) {
+        const t = process.hrtime.bigint();
+        await e.a.client.update(e.id, { kind: 'pay', from: 'a', amount: '1' });
+        latencies.push(ms(t));
+      }
+    }),
+  );
+  const wall = ms(t0);
+  for (const e of ends) (e.a.client.terminate(), e.b.client.terminate());
+  return { total: ends.length * n, wall, rate: ((ends.length * n) / wall) * 1000, p50: pct(latencies, 50), p99: pct(latencies, 99) };
+}
+
+/** Three-hop payments S -> X -> Y -> T through the broker; latency of each whole payment. */
+async function hopRun(url, hop, runs) {
+  const [sx, xy, yt] = hop;
+  const fee = { base: '1', proportionalMillionths: 1000 };
+  const end = (c, side) => new channels.Channel({ record: c.record, side, privateKey: c.keys[side].privateKey, policy: POLICY });
+  const tag = randomBytes(3).toString('hex');
+  const node = (n) => `${n}-${tag}`;
+  const S = await BrokerClient.connect(url, KEY);
+  const X = await BrokerClient.connect(url, KEY);
+  const Y = await BrokerClient.connect(url, KEY);
+  const T = await BrokerClient.connect(url, KEY);
+  await S.hello([{ channel: end(sx, 'a'), privateKey: sx.keys.a.privateKey, node: node('S') }]);
+  await X.hello([{ channel: end(sx, 'b'), privateKey: sx.keys.b.privateKey, node: node('X'), policy: fee }, { channel: end(xy, 'a'), privateKey: xy.keys.a.privateKey, node: node('X'), policy: fee }]);
+  await Y.hello([{ channel: end(xy, 'b'), privateKey: xy.keys.b.privateKey, node: node('Y'), policy: fee }, { channel: end(yt, 'a'), privateKey: yt.keys.a.privateKey, node: node('Y'), policy: fee }]);
+  await T.hello([{ channel: end(yt, 'b'), privateKey: yt.keys.b.privateKey, node: node('T') }]);
+  X.enableForwarding({ fee, lockDelta: 30 });
+  Y.enableForwarding({ fee, lockDelta: 30 });
+  const latencies = [];
+  const routeMs = [];
+  for (let i = 0; i < runs; i++) {
+    const pre = channels.newPreimage();
+    T.expectPayment(pre.preimage);
+    const tr = process.hrtime.bigint();
+    const res = await fetch(`${url}/v1/channels/route?source=${node('S')}&target=${node('T')}&amount=10&finalLockDelta=600&lockDelta=30`, { headers: { 'x-api-key': KEY } });
+    if (res.status !== 200) throw new Error(`route: ${res.status} ${await res.text()}`);
+    const route = await res.json();
+    routeMs.push(ms(tr));
+    const t = process.hrtime.bigint();
+    const got = await S.pay(channels.planPayment(route, pre.hashLock));
+    latencies.push(ms(t));
+    if (got !== pre.preimage) throw new Error('wrong preimage');
+    await sleep(20); // let the last revokes land before the next payment
+  }
+  for (const c of [S, X, Y, T]) c.terminate();
+  return { p50: pct(latencies, 50), p99: pct(latencies, 99), routeP50: pct(routeMs, 50) };
+}
+
+/** accounts:Transfer signed transfers, CONCURRENCY workers, each waiting for commit. */
+async function onchainRun(issuer, accounts, txs, concurrency) {
+  const workers = Array.from({ length: concurrency }, () => ({ from: generateKeyPair(), to: generateKeyPair().publicKey, nonce: 0 }));
+  await limited(25, workers.map((w) => () => issuer.submitTransaction('IssuePay', w.from.publicKey, '1000000')));
+  const per = Math.ceil(txs / concurrency);
+  let ok = 0;
+  let failed = 0;
+  let firstError;
+  const latencies = [];
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    workers.map(async (w) => {
+      for (let i = 0; i < per; i++) {
+        const body = { unit: 'pay', from: w.from.publicKey, to: w.to, amount: 1, nonce: ++w.nonce };
+        const sig = signRequest('transfer', body, w.from.privateKey).signature;
+        const t = process.hrtime.bigint();
+        try {
+          await accounts.submitTransaction('Transfer', canonicalJson(body), sig);
+          ok++;
+          latencies.push(ms(t));
+        } catch (err) {
+          failed++;
+          firstError ??= err;
+        }
+      }
+    }),
+  );
+  const wall = ms(t0);
+  if (failed) console.error(`on-chain: ${failed} failed, first: ${firstError?.message}`);
+  return { ok, failed, wall, tps: (ok / wall) * 1000, p50: pct(latencies, 50) };
+}
+
+exports.run = async function run() {
+  const op = contract('operator', 'client', 'channel');
+  const acc = contract('operator', 'client', 'accounts');
+  const iss = contract('utility', 'admin', 'accounts');
+  const kgc = contract('utility', 'admin', 'kgc');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-bench-channels-'));
+  let gw;
+  try {
+    await kgc.contract.submitTransaction('SetTradingParams', JSON.stringify({ collateralPerKw: 100, disputeWindowS: 3600, minDisputeWindowS: 1, maxDisputeWindowS: 86400 }));
+    const deposit = Math.max(UPDATES, WALLET_UPDATES) + 10;
+    console.log(`opening ${2 * CHANNELS + 3} channels on chain...`);
+    const t0 = process.hrtime.bigint();
+    const main = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'p');
+    const wallets = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'w');
+    const hop = await openChannels(3, 1_000_000, op.contract, iss.contract, 'h');
+    console.log(`  done in ${(ms(t0) / 1000).toFixed(1)} s`);
+    gw = await startGateway(dir);
+
+    console.log(`broker, pre-signed parties: ${CHANNELS} channels x ${UPDATES} updates...`);
+    const cpu0 = cpuMs(gw.child.pid);
+    const pre = await presignedRun(gw.url, main, UPDATES);
+    const gatewayCpuUs = ((cpuMs(gw.child.pid) - cpu0) * 1000) / pre.total;
+    console.log(`broker, live wallets: ${CHANNELS} channels x ${WALLET_UPDATES} updates...`);
+    const wal = await walletRun(gw.url, wallets, WALLET_UPDATES);
+    console.log(`three-hop payments: ${HOPS}...`);
+    const hops = await hopRun(gw.url, hop, HOPS);
+    console.log(`on chain: ${ONCHAIN_TXS} accounts:Transfer, concurrency ${CONCURRENCY}...`);
+    const chain = await onchainRun(iss.contract, acc.contract, ONCHAIN_TXS, CONCURRENCY);
+
+    const ratio = pre.rate / chain.tps;
+    const row = (name, value, unit, target) => console.log(`  ${name.padEnd(44)} ${value.padStart(10)} ${unit.padEnd(10)} ${target}`);
+    console.log('\nchannels bench (2 cores shared by network, gateway and clients)');
+    console.log(`  ${'figure'.padEnd(44)} ${'measured'.padStart(10)} ${''.padEnd(10)} target / baseline`);
+    row('broker updates/s (pre-signed parties)', pre.rate.toFixed(0), 'updates/s', '>= 5000');
+    row('  update latency p50', pre.p50.toFixed(2), 'ms', '');
+    row('  update latency p99', pre.p99.toFixed(2), 'ms', '< 25 ms');
+    row('broker updates/s (live wallets sign+verify)', wal.rate.toFixed(0), 'updates/s', `p50 ${wal.p50.toFixed(1)} ms, p99 ${wal.p99.toFixed(1)} ms`);
+    row('on-chain accounts:Transfer', chain.tps.toFixed(1), 'tx/s', `same run; commit p50 ${chain.p50.toFixed(0)} ms`);
+    row('ratio broker / on chain', ratio.toFixed(0), 'x', '>= 50x');
+    row('three-hop payment p50 (6 updates)', hops.p50.toFixed(1), 'ms', `< 50 ms; p99 ${hops.p99.toFixed(1)} ms; route lookup p50 ${hops.routeP50.toFixed(1)} ms`);
+    row('gateway CPU per update (pre-signed run)', gatewayCpuUs.toFixed(0), 'us', `one free core would carry ~${Math.round(1e6 / gatewayCpuUs)} updates/s; load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
+    row('pre-signing time (clients, not timed)', (pre.presignMs / 1000).toFixed(1), 's', `${pre.total} updates`);
+    console.log(
+      JSON.stringify({
+        bench: 'channels',
+        updates_per_s: Math.round(pre.rate),
+        p50_ms: Number(pre.p50.toFixed(2)),
+        p99_ms: Number(pre.p99.toFixed(2)),
+        onchain_tps: Number(chain.tps.toFixed(1)),
+        ratio: Number(ratio.toFixed(1)),
+        hop3_p50_ms: Number(hops.p50.toFixed(1)),
+      }),
+    );
+  } finally {
+    if (gw) {
+      gw.child.kill('SIGTERM');
+      await new Promise((r) => gw.child.once('exit', r));
+    }
+    for (const c of [op, acc, iss, kgc]) c.conn.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+};
