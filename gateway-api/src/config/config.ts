@@ -67,6 +67,16 @@ export interface GatewayConfig {
     leaseMs: number;
   };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
+  /** Lending routes: the org's tracing key (guarantor and Utility gateways) and the borrow batcher. */
+  lending?: LendingConfig;
+}
+
+/** Lending settings. The tracing key file holds a secret: it is read at start and never logged. */
+export interface LendingConfig {
+  /** JSON file `{ secretKey, publicKey }` written by `gridledger guarantor keygen` (mode 600). */
+  traceKeyFile?: string;
+  /** Borrow requests for one pool are collected for up to `maxWaitMs` or `maxItems`, then sent as one BorrowBatch. */
+  borrowBatch: { maxItems: number; maxWaitMs: number };
 }
 
 /** A configuration problem found at start; `problems` lists every one, each naming its source. */
@@ -172,6 +182,18 @@ export const CONFIG_FILE_SCHEMA = {
       properties: { leaseMs: { type: 'integer', minimum: 1000 } },
     },
     log: { type: 'object', additionalProperties: false, properties: { level: { enum: ['debug', 'info', 'warn', 'error'] } } },
+    lending: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        traceKeyFile: { type: 'string', minLength: 1 },
+        borrowBatch: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { maxItems: { type: 'integer', minimum: 1, maximum: 32 }, maxWaitMs: { type: 'integer', minimum: 0, maximum: 10000 } },
+        },
+      },
+    },
   },
 } as const;
 
@@ -195,6 +217,9 @@ export const ENV_VARS: Record<string, string> = {
   GRIDLEDGER_TLS_CA: 'CA bundle for client certificates',
   GRIDLEDGER_TLS_CLIENT_AUTH: 'true to require client certificates (mTLS)',
   GRIDLEDGER_LOG_LEVEL: 'debug, info (default), warn or error',
+  GRIDLEDGER_TRACE_KEY_FILE: 'the org\'s lending tracing key file (guarantor and Utility gateways; mode 600, never logged)',
+  GRIDLEDGER_BORROW_BATCH_MAX: 'borrows per BorrowBatch transaction, 1-32 (default 16)',
+  GRIDLEDGER_BORROW_BATCH_WAIT_MS: 'how long the gateway collects borrows for one batch, in ms (default 50)',
 };
 
 /** Parses sizes such as `256kb`, `1mb`, `1024`. */
@@ -413,6 +438,15 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   const level = def(env.GRIDLEDGER_LOG_LEVEL || undefined, fLog.level as string | undefined, 'info')!;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) problems.push(`GRIDLEDGER_LOG_LEVEL: must be debug, info, warn or error, got "${level}"`);
 
+  // Lending.
+  const fLending = obj(file.lending);
+  const fBatch = obj(fLending.borrowBatch);
+  const traceKeyFile = def(fromEnv(env.GRIDLEDGER_TRACE_KEY_FILE), fromFile(fLending.traceKeyFile as string | undefined));
+  if (traceKeyFile && !options.skipFileChecks && !existsSync(traceKeyFile)) problems.push(`tracing key file ${traceKeyFile} does not exist (gridledger guarantor keygen)`);
+  const batchMax = def(envInt(env, 'GRIDLEDGER_BORROW_BATCH_MAX', problems), fBatch.maxItems as number | undefined, 16)!;
+  if (batchMax < 1 || batchMax > 32) problems.push(`GRIDLEDGER_BORROW_BATCH_MAX: must be 1 to 32, got ${batchMax}`);
+  const batchWait = def(envInt(env, 'GRIDLEDGER_BORROW_BATCH_WAIT_MS', problems), fBatch.maxWaitMs as number | undefined, 50)!;
+
   if (problems.length) throw new ConfigError(problems);
   return {
     profilePath: profilePath!,
@@ -437,5 +471,6 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     },
     idempotency: { leaseMs: (fIdem.leaseMs as number | undefined) ?? 120_000 },
     log: { level: level as GatewayConfig['log']['level'] },
+    lending: { ...(traceKeyFile ? { traceKeyFile } : {}), borrowBatch: { maxItems: batchMax, maxWaitMs: batchWait } },
   };
 }

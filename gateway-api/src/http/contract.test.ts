@@ -10,6 +10,7 @@ import { documentedOperations, openApiDocument, DocumentedOperation } from '../o
 import { renderHtml, renderMarkdown } from '../openapi/render';
 import { allOperations } from '../routes';
 import { SAMPLE_PARAMS, startTestGateway, TestGateway, TestResponse } from '../testing/harness';
+import { installLendingFakes, walkLending } from '../testing/lending-fixtures';
 import { installMarketFakes, walkMarket } from '../testing/market-fixtures';
 import { installChannelFakes, walkChannels } from '../testing/channel-fixtures';
 import { pairOperations, expressPath, RouteContractError } from './router';
@@ -131,6 +132,8 @@ describe('mounted routes', () => {
     await walkChannels(call, await installChannelFakes(gw.ledger, gw.store));
     installMarketFakes(gw.ledger);
     await walkMarket(call);
+    installLendingFakes(gw.ledger, gw.deps);
+    await walkLending(call);
     gw.ledger.reachable = false;
     await call('getReadiness', 'GET', '/readyz'); // 503
     await call('getLendingParamsHistory', 'GET', '/v1/params/lending/history', { role: 'user-relay' }); // 503

@@ -8,6 +8,7 @@
  * - `x-idempotent`: the operation changes state and requires an `Idempotency-Key` header.
  */
 import { ROLES } from '../config/roles';
+import { lendingPaths, lendingSchemas, lendingTags } from './lending';
 import { marketPaths, marketSchemas, marketTag } from './market-paths';
 import { channelPaths, channelSchemas, channelTags } from './channels';
 
@@ -82,6 +83,7 @@ export const openApiDocument: OpenApiDocument = {
     { name: 'transactions', description: 'Status of submitted transactions.' },
     { name: 'events', description: 'Chaincode event stream.' },
     { name: 'operations', description: 'Health, readiness, metrics and this document.' },
+    ...lendingTags,
     marketTag,
     ...channelTags,
   ],
@@ -267,6 +269,7 @@ export const openApiDocument: OpenApiDocument = {
     },
     ...channelPaths,
     ...marketPaths,
+    ...lendingPaths,
   },
   components: {
     securitySchemes: {
@@ -410,6 +413,7 @@ export const openApiDocument: OpenApiDocument = {
           payloadBase64: { type: 'string' },
         },
       },
+      ...lendingSchemas,
       ...marketSchemas,
       ...channelSchemas,
     },

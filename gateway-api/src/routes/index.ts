@@ -5,6 +5,7 @@
  */
 import type { OperationModule } from '../http/operation';
 import { streamEvents } from './events';
+import { lendingOperations } from './lending';
 import { marketOperations } from './market';
 import { getDocs, getHealth, getMetrics, getOpenApi, getReadiness } from './operations';
 import { getLendingParams, getLendingParamsHistory, setLendingParams } from './params';
@@ -22,6 +23,7 @@ export const allOperations: OperationModule[] = [
   getLendingParamsHistory,
   getTransaction,
   streamEvents,
+  ...lendingOperations,
   ...channelOperations,
   ...marketOperations,
 ];

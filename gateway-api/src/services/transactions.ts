@@ -18,6 +18,8 @@ export interface SubmitRequest {
   identity: IdentityKind;
   submitter: string;
   idempotency?: IdempotencyBinding;
+  /** More idempotency keys answered by the same transaction (a batch of several callers' requests). */
+  alsoIdempotency?: IdempotencyBinding[];
 }
 
 const utf8 = new TextDecoder();
@@ -52,6 +54,7 @@ export class TransactionService {
     if (req.idempotency && !req.idempotency.prior) {
       await this.store.attachIdempotencyTransaction(req.idempotency.scope, req.idempotency.key, prepared.txId, prepared.proposal);
     }
+    for (const b of req.alsoIdempotency ?? []) await this.store.attachIdempotencyTransaction(b.scope, b.key, prepared.txId, prepared.proposal);
     const t = this.now();
     try {
       const submitted = await this.ledger.submitAsync(prepared);
