@@ -3,6 +3,7 @@ import {
   AckBody,
   CancelBody,
   channels,
+  DEFAULT_MARKET_PARAMS,
   generateKeyPair,
   InvoiceBody,
   kgcExtract,
@@ -41,7 +42,11 @@ describeOnNetwork('double-auction market on the network', () => {
   let master: string;
   const traders: Record<string, Trader> = {};
 
-  afterAll(() => conns.closeAll());
+  afterAll(async () => {
+    // Leave the deployment's defaults for whoever comes next.
+    await submit(market, 'SetMarketParams', JSON.stringify(DEFAULT_MARKET_PARAMS)).catch(() => undefined);
+    conns.closeAll();
+  });
 
   async function register(name: string): Promise<Trader> {
     const id = `user:mk-${name}-${RUN}`;
@@ -69,7 +74,7 @@ describeOnNetwork('double-auction market on the network', () => {
   }
 
   /** Close, then clear page by page until done; returns the clearing transactions' summaries. */
-  async function closeAndClear(cycleId: string): Promise<any[]> {
+  async function closeAndClear(cycleId: string): Promise<Array<{ status: string; stats: unknown }>> {
     await submit(market, 'CloseCycle', cycleId);
     const pages = [];
     for (let i = 0; i < 50; i++) {

@@ -1,0 +1,189 @@
+// npm run bench -- market: the trading-cycle double auction.
+//
+// 1. Matching time of the pure function (bench/market-match.js): 10^4, 10^5, 10^6 orders.
+// 2. On the running network, in the same run and the same way (fabric-gateway submits, waiting for
+//    commit, CONCURRENCY in flight): signed orders accepted per second (market.SubmitOrder: Ed25519
+//    check, KGC registration lookup, nonce, own keys) beside the trivial key write (baseline.Write).
+//    Rounds alternate baseline / orders so that load from elsewhere hits both alike; the figures are
+//    the medians over rounds. Then the cycle is closed and cleared on chain (pages).
+//
+// Env: MARKET_BENCH_TXS (per round, default 400), MARKET_BENCH_CONCURRENCY (50), MARKET_BENCH_ROUNDS (3),
+// MARKET_BENCH_MATCH_RUNS (timed runs per size for the pure matching).
+'use strict';
+const path = require('node:path');
+const {
+  CHANNEL_NAME,
+  CHAINCODE_NAME,
+  MARKET_ACTIONS,
+  canonicalJson,
+  generateKeyPair,
+  kgcExtract,
+  kgcSetup,
+  loadConnectionProfile,
+  provePossession,
+  signRequest,
+} = require('@gridledger/core');
+const { connectGateway } = require('@gridledger/core/dist/fabric');
+const { matchBench } = require('./market-match');
+
+const root = path.join(__dirname, '..');
+const runDir = process.env.GRIDLEDGER_RUN_DIR || path.join(root, 'network', '.run');
+const TXS = Number(process.env.MARKET_BENCH_TXS || 400);
+const CONCURRENCY = Number(process.env.MARKET_BENCH_CONCURRENCY || 50);
+const ROUNDS = Number(process.env.MARKET_BENCH_ROUNDS || 3);
+
+function contract(org, role, name) {
+  const conn = connectGateway(loadConnectionProfile(path.join(runDir, 'profiles', `${org}.json`)), role);
+  return { conn, contract: conn.gateway.getNetwork(CHANNEL_NAME).getContract(CHAINCODE_NAME, name) };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/**
+ * Runs `jobs` (arrays of thunks, one array per worker, each worker sequential) and returns the
+ * committed transactions per second over the wall time.
+ */
+async function drive(jobsPerWorker) {
+  let ok = 0;
+  let failed = 0;
+  let firstError;
+  const t0 = process.hrtime.bigint();
+  await Promise.all(
+    jobsPerWorker.map(async (jobs) => {
+      for (const job of jobs) {
+        try {
+          await job();
+          ok++;
+        } catch (err) {
+          failed++;
+          firstError ??= err;
+        }
+      }
+    }),
+  );
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (firstError) console.error(`  ${failed} failed, first: ${firstError.message} ${JSON.stringify(firstError.details ?? '')}`);
+  return { tps: ok / s, ok, failed, seconds: s };
+}
+
+exports.run = async function run() {
+  console.log('market bench: pure matching');
+  const match = await matchBench(process.env.MARKET_BENCH_MATCH_RUNS ? { runs: Number(process.env.MARKET_BENCH_MATCH_RUNS) } : {});
+  console.log(`  matchCycle 10^4: ${match.match_1e4_ms} ms, 10^5: ${match.match_1e5_ms} ms, 10^6: ${match.match_1e6_ms} ms (target 10^6 < 2000 ms)`);
+
+  const opened = [];
+  const open = (org, role, name) => {
+    const c = contract(org, role, name);
+    opened.push(c.conn);
+    return c.contract;
+  };
+  try {
+    const kgc = open('utility', 'admin', 'kgc');
+    const admin = open('utility', 'admin', 'market');
+    const relay = open('operator', 'client', 'market');
+    const baseline = open('operator', 'client', 'baseline');
+    const run = `${process.pid}-${Date.now().toString(36)}`;
+
+    // Traders: one registered identity (with its Ed25519 account) per worker, as in production
+    // where each user signs its own orders with its own nonce sequence.
+    const setup = kgcSetup();
+    await kgc.submitTransaction('Setup', JSON.stringify(setup.params));
+    const expiry = Math.floor(Date.now() / 1000) + 86400;
+    const traders = Array.from({ length: CONCURRENCY }, (_, i) => ({ id: `user:bench-${run}-${i}`, acct: generateKeyPair(), nonce: 0 }));
+    // Registration verifies two pairings on every endorser: a few at a time, retried.
+    const queue = [...traders];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let t = queue.shift(); t; t = queue.shift()) {
+          const ex = kgcExtract(setup.master, { id: t.id, role: 'user', expiry });
+          const reg = JSON.stringify({ id: t.id, certificate: ex.certificate, proofOfPossession: provePossession(ex.key), account: t.acct.publicKey });
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await kgc.submitTransaction('RegisterUser', reg);
+              break;
+            } catch (err) {
+              if (attempt >= 3 || /CONFLICT/.test(JSON.stringify(err.details ?? ''))) throw err;
+            }
+          }
+        }
+      }),
+    );
+    // The clearing pages and cycle length of a real deployment (tests may have left others).
+    await admin.submitTransaction('SetMarketParams', JSON.stringify({ cycleLengthS: 900, settlementWindowS: 3600, pageSize: 200, maxTradesPerTx: 200 }));
+    const cycleId = `bench-${run}`;
+    await admin.submitTransaction('OpenCycle', cycleId, JSON.stringify({ lengthS: 3600 }));
+
+    // Warm-up (connections, chaincode paths) for both, not timed.
+    await drive([[() => baseline.submitTransaction('Write', `warm-${run}`, 'x')]]);
+
+    const perWorker = Math.ceil(TXS / CONCURRENCY);
+    let seed = 1;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const baselineJobs = (round) =>
+      Array.from({ length: CONCURRENCY }, (_, w) => Array.from({ length: perWorker }, (_, k) => () => baseline.submitTransaction('Write', `b-${run}-${round}-${w}-${k}`, 'order-sized-value')));
+    const orderJobs = () =>
+      traders.map((t) =>
+        Array.from({ length: perWorker }, () => {
+          // Signed before timing: the clock measures the network, not the client's signing.
+          const ask = rnd() < 0.5;
+          const body = { cycleId, side: ask ? 'ask' : 'bid', price: ask ? 200 + Math.floor(rnd() * 200) : 150 + Math.floor(rnd() * 200), quantity: 1 + Math.floor(rnd() * 20000), trader: t.id, account: t.acct.publicKey, nonce: ++t.nonce };
+          const req = signRequest(MARKET_ACTIONS.order, body, t.acct.privateKey);
+          const args = [canonicalJson(req.body), req.signature];
+          return () => relay.submitTransaction('SubmitOrder', ...args);
+        }),
+      );
+
+    const base = [];
+    const orders = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const b = await drive(baselineJobs(r));
+      const o = await drive(orderJobs());
+      console.log(`  round ${r + 1}: baseline ${b.tps.toFixed(1)} tx/s (${b.ok} ok, ${b.failed} failed), orders ${o.tps.toFixed(1)} tx/s (${o.ok} ok, ${o.failed} failed)`);
+      base.push(b.tps);
+      orders.push(o.tps);
+    }
+    const baselineTps = median(base);
+    const ordersTps = median(orders);
+
+    // Clear the bench cycle on chain, in pages.
+    await admin.submitTransaction('CloseCycle', cycleId);
+    const c0 = process.hrtime.bigint();
+    let summary;
+    let clearTxs = 0;
+    do {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          summary = JSON.parse(Buffer.from(await admin.submitTransaction('ClearCycle', cycleId)).toString('utf8'));
+          break;
+        } catch (err) {
+          // A transient failure (e.g. someone reloading the chaincode): the cursor is unchanged, retry.
+          if (attempt >= 5) throw err;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      clearTxs++;
+    } while (summary.status !== 'done');
+    const clearMs = Number(process.hrtime.bigint() - c0) / 1e6;
+
+    const ratio = ordersTps / baselineTps;
+    console.log('\n  figure                              measured        target / baseline');
+    console.log(`  matchCycle, 10^6 orders             ${String(match.match_1e6_ms).padStart(8)} ms     < 2000 ms`);
+    console.log(`  orders accepted (SubmitOrder)       ${ordersTps.toFixed(1).padStart(8)} tx/s   baseline.Write ${baselineTps.toFixed(1)} tx/s (same run)`);
+    console.log(`  ratio orders / baseline             ${ratio.toFixed(2).padStart(8)}          >= 0.8`);
+    console.log(`  on-chain clearing of ${ROUNDS * perWorker * CONCURRENCY} orders     ${clearMs.toFixed(0).padStart(8)} ms     ${clearTxs} transactions, ${summary.stats.trades} trades`);
+    console.log(
+      JSON.stringify({
+        bench: 'market',
+        match_1e6_ms: match.match_1e6_ms,
+        orders_tps: Number(ordersTps.toFixed(1)),
+        baseline_tps: Number(baselineTps.toFixed(1)),
+        ratio: Number(ratio.toFixed(3)),
+      }),
+    );
+  } finally {
+    for (const c of opened) c.close();
+  }
+};
