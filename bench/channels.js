@@ -54,6 +54,18 @@ function contract(org, role, name) {
   return { conn, contract: conn.gateway.getNetwork(CHANNEL_NAME).getContract(CHAINCODE_NAME, name), network: conn.gateway.getNetwork(CHANNEL_NAME) };
 }
 
+/** Retries a setup submission refused at endorsement by a transient outage (a chaincode reload). */
+async function retry(fn) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt >= 8 || !/ABORTED|UNAVAILABLE|DEADLINE/.test(String(err?.message))) throw err;
+      await sleep(1000 * attempt);
+    }
+  }
+}
+
 /** Runs async thunks with at most `n` in flight. */
 async function limited(n, thunks) {
   const out = [];
@@ -123,7 +135,7 @@ async function openChannels(n, deposit, channel, issuer, tag) {
     25,
     Array.from({ length: n }, (_, i) => async () => {
       const acct = { a: generateKeyPair(), b: generateKeyPair() };
-      await issuer.submitTransaction('IssuePay', acct.a.publicKey, String(deposit));
+      await retry(() => issuer.submitTransaction('IssuePay', acct.a.publicKey, String(deposit)));
       const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
       const terms = {
         network: channels.ONCHAIN_NETWORK,
@@ -133,7 +145,7 @@ async function openChannels(n, deposit, channel, issuer, tag) {
         disputeWindow: 3600,
       };
       const req = { terms, auth: { a: channels.signOpen(terms, 'a', acct.a.privateKey, 1), b: channels.signOpen(terms, 'b', acct.b.privateKey, 1) } };
-      await channel.submitTransaction('Open', JSON.stringify(req));
+      await retry(() => channel.submitTransaction('Open', JSON.stringify(req)));
       return { record: channels.recordOf(terms, 3600), keys };
     }),
   );
@@ -205,7 +217,10 @@ async function presignedRun(url, chans, n) {
           b.ws.on('message', (d) => {
             const x = JSON.parse(d.toString());
             if (x.type === 'relay' && x.message.type === 'propose') b.ws.send(m[x.message.state.version - 1].accept);
-            else if (x.type === 'error') (errors++, (firstError ??= x));
+            else if (x.type === 'error') {
+              errors++;
+              firstError ??= x;
+            }
           });
           a.ws.on('message', (d) => {
             const x = JSON.parse(d.toString());
@@ -216,7 +231,10 @@ async function presignedRun(url, chans, n) {
               v++;
               sentAt = process.hrtime.bigint();
               a.ws.send(m[v - 1].propose);
-            } else if (x.type === 'error') (errors++, (firstError ??= x));
+            } else if (x.type === 'error') {
+              errors++;
+              firstError ??= x;
+            }
           });
           sentAt = process.hrtime.bigint();
           a.ws.send(m[0].propose);
@@ -225,7 +243,10 @@ async function presignedRun(url, chans, n) {
   );
   const wall = ms(t0);
   await sleep(200); // last revokes
-  for (const { a, b } of pairs) (a.ws.terminate(), b.ws.terminate());
+  for (const { a, b } of pairs) {
+    a.ws.terminate();
+    b.ws.terminate();
+  }
   if (errors) console.error('broker errors:', errors, JSON.stringify(firstError));
   const total = pairs.length * n;
   return { total, wall, rate: (total / wall) * 1000, p50: pct(latencies, 50), p99: pct(latencies, 99), presignMs, errors };
@@ -256,7 +277,10 @@ async function walletRun(url, chans, n) {
     }),
   );
   const wall = ms(t0);
-  for (const e of ends) (e.a.client.terminate(), e.b.client.terminate());
+  for (const e of ends) {
+    e.a.client.terminate();
+    e.b.client.terminate();
+  }
   return { total: ends.length * n, wall, rate: ((ends.length * n) / wall) * 1000, p50: pct(latencies, 50), p99: pct(latencies, 99) };
 }
 
@@ -300,7 +324,7 @@ async function hopRun(url, hop, runs) {
 /** accounts:Transfer signed transfers, CONCURRENCY workers, each waiting for commit. */
 async function onchainRun(issuer, accounts, txs, concurrency) {
   const workers = Array.from({ length: concurrency }, () => ({ from: generateKeyPair(), to: generateKeyPair().publicKey, nonce: 0 }));
-  await limited(25, workers.map((w) => () => issuer.submitTransaction('IssuePay', w.from.publicKey, '1000000')));
+  await limited(25, workers.map((w) => () => retry(() => issuer.submitTransaction('IssuePay', w.from.publicKey, '1000000'))));
   const per = Math.ceil(txs / concurrency);
   let ok = 0;
   let failed = 0;
@@ -337,7 +361,7 @@ exports.run = async function run() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gl-bench-channels-'));
   let gw;
   try {
-    await kgc.contract.submitTransaction('SetTradingParams', JSON.stringify({ collateralPerKw: 100, disputeWindowS: 3600, minDisputeWindowS: 1, maxDisputeWindowS: 86400 }));
+    await retry(() => kgc.contract.submitTransaction('SetTradingParams', JSON.stringify({ collateralPerKw: 100, disputeWindowS: 3600, minDisputeWindowS: 1, maxDisputeWindowS: 86400 })));
     const deposit = Math.max(UPDATES, WALLET_UPDATES) + 10;
     console.log(`opening ${2 * CHANNELS + 3} channels on chain...`);
     const t0 = process.hrtime.bigint();
