@@ -22,5 +22,11 @@ module.exports = {
       globalSetup: '<rootDir>/tests/integration/global-setup.js',
       globalTeardown: '<rootDir>/tests/integration/global-teardown.js',
     },
+    {
+      ...shared,
+      displayName: 'fuzz',
+      roots: ['<rootDir>/tests/fuzz'],
+      testMatch: ['<rootDir>/tests/fuzz/**/*.fuzz.test.ts'],
+    },
   ],
 };

@@ -14,6 +14,8 @@ results=$(mktemp -d)
 status=0
 echo "== unit"
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" || status=1
+echo "== fuzz (REST operations from the OpenAPI document)"
+npx jest --selectProjects fuzz --json --outputFile="$results/fuzz.json" || status=1
 echo "== integration (real network)"
 npx jest --runInBand --selectProjects integration --json --outputFile="$results/integration.json" || status=1
 
@@ -27,5 +29,5 @@ node -e '
     p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
   }
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
-' "$results/unit.json" "$results/integration.json"
+' "$results/unit.json" "$results/fuzz.json" "$results/integration.json"
 exit $status

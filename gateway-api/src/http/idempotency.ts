@@ -53,14 +53,10 @@ export async function runIdempotent(ctx: OperationContext, store: Store, metrics
   try {
     reply = await handler();
   } catch (err) {
-    const problem = toProblem(err);
-    if (problem.status >= 500) {
-      await store.releaseIdempotencyKey(scope, key).catch(() => undefined);
-      throw problem;
-    }
-    const body = problem.body(ctx.req.originalUrl, ctx.requestId);
-    await store.completeIdempotencyKey(scope, key, { status: problem.status, headers: { 'content-type': 'application/problem+json' }, body });
-    throw problem;
+    // A refused request changed nothing, on the ledger or here: the key is released, so the store is as
+    // before and the client may send the corrected request under the same key.
+    await store.releaseIdempotencyKey(scope, key).catch(() => undefined);
+    throw toProblem(err);
   }
   const headers: Record<string, string> = { ...(reply.headers ?? {}) };
   if (reply.contentType) headers['content-type'] = reply.contentType;

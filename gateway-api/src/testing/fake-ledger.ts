@@ -39,6 +39,8 @@ export class FakeLedger implements LedgerClient {
   /** Transactions to reject at validation: txId or fn → validation code name. */
   readonly rejectAtCommit = new Map<string, string>();
   holdCommits = false;
+  /** Answers functions that have no handler (fuzzing reaches every route), instead of failing them. */
+  fallback?: FakeHandler;
   /** Delay before submitAsync answers (to test in-flight idempotency). */
   submitDelayMs = 0;
   reachable = true;
@@ -74,7 +76,7 @@ export class FakeLedger implements LedgerClient {
   }
 
   #run(fn: string, args: string[], identity: IdentityKind, txId: string, emitInto?: { name: string; payload: unknown }[]): Uint8Array {
-    const handler = this.handlers.get(fn);
+    const handler = this.handlers.get(fn) ?? this.fallback;
     if (!handler) throw new LedgerError('rejected', `Error: no such transaction ${fn}`);
     const out = handler({ fn, args, identity, txId, emit: (name, payload) => emitInto?.splice(0, emitInto.length, { name, payload }) }, this);
     if (out instanceof Uint8Array) return out;
