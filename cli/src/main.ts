@@ -4,10 +4,15 @@
  * and --identity (or a config file), never by editing code.
  */
 import { Command, CommanderError } from 'commander';
+import { guarantorCommand } from './commands/guarantor';
 import { kgcCommand } from './commands/kgc';
+import { lendCommand } from './commands/lend';
+import { loanCommand } from './commands/loan';
+import { meterCommand } from './commands/meter';
 import { networkCommand } from './commands/network';
 import { paramsCommand } from './commands/params';
 import { pileCommand } from './commands/pile';
+import { poolCommand } from './commands/pool';
 import { walletCommand } from './commands/wallet';
 import { GlobalOptions } from './context';
 import { CliError, ExitCode } from './exit-codes';
@@ -42,6 +47,11 @@ Examples:
   program.addCommand(kgcCommand(globals, out));
   program.addCommand(pileCommand(globals, out));
   program.addCommand(walletCommand(globals, out));
+  program.addCommand(meterCommand(globals, out));
+  program.addCommand(guarantorCommand(globals, out));
+  program.addCommand(poolCommand(globals, out));
+  program.addCommand(loanCommand(globals, out));
+  program.addCommand(lendCommand(globals, out));
   // Commands built on their own do not inherit these; usage errors must never exit the process.
   const inherit = (cmd: Command) => cmd.commands.forEach((c) => inherit(c.exitOverride().showHelpAfterError()));
   inherit(program);
