@@ -9,6 +9,7 @@ import { kgcCommand } from './commands/kgc';
 import { lendCommand } from './commands/lend';
 import { loanCommand } from './commands/loan';
 import { meterCommand } from './commands/meter';
+import { marketCommand } from './commands/market';
 import { networkCommand } from './commands/network';
 import { paramsCommand } from './commands/params';
 import { pileCommand } from './commands/pile';
@@ -52,6 +53,7 @@ Examples:
   program.addCommand(poolCommand(globals, out));
   program.addCommand(loanCommand(globals, out));
   program.addCommand(lendCommand(globals, out));
+  program.addCommand(marketCommand(globals, out));
   // Commands built on their own do not inherit these; usage errors must never exit the process.
   const inherit = (cmd: Command) => cmd.commands.forEach((c) => inherit(c.exitOverride().showHelpAfterError()));
   inherit(program);

@@ -1,4 +1,8 @@
 import { Contract } from '@hyperledger/fabric-gateway';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
 import {
   AckBody,
   CancelBody,
@@ -15,10 +19,11 @@ import {
   Order,
   OrderBody,
   OrderRecord,
+  orderRefOf,
   provePossession,
 } from '@gridledger/core';
 import { evaluate, refusal, signedArgs, sleep, submit } from './support/ledger';
-import { Connections, describeOnNetwork } from './support/network';
+import { Connections, describeOnNetwork, ROOT } from './support/network';
 
 jest.setTimeout(90_000);
 
@@ -117,10 +122,13 @@ describeOnNetwork('double-auction market on the network', () => {
     await order(b2, cycle1, 'bid', 25, 6);
     // A cancelled order leaves the book.
     const gone = await order(b1, cycle1, 'bid', 99, 1);
-    const cancel: CancelBody = { cycleId: cycle1, orderId: gone.orderId, account: b1.acct.publicKey, nonce: ++b1.nonce };
+    const cancel: CancelBody = { ...orderRefOf(gone), account: b1.acct.publicKey, nonce: ++b1.nonce };
     await submit(relay, 'CancelOrder', ...signedArgs(MARKET_ACTIONS.cancel, cancel, b1.acct));
+    // A reference with the wrong book position finds nothing.
+    const wrongRef: CancelBody = { ...orderRefOf(first[0]), price: 11, account: s1.acct.publicKey, nonce: s1.nonce + 1 };
+    expect((await refusal(relay.submitTransaction('CancelOrder', ...signedArgs(MARKET_ACTIONS.cancel, wrongRef, s1.acct)))).code).toBe('NOT_FOUND');
     // Someone else cannot cancel an order.
-    const s1cancel: CancelBody = { cycleId: cycle1, orderId: first[0].orderId, account: b2.acct.publicKey, nonce: b2.nonce + 1 };
+    const s1cancel: CancelBody = { ...orderRefOf(first[0]), account: b2.acct.publicKey, nonce: b2.nonce + 1 };
     expect((await refusal(relay.submitTransaction('CancelOrder', ...signedArgs(MARKET_ACTIONS.cancel, s1cancel, b2.acct)))).code).toBe('ACCESS_DENIED');
 
     const asks = await book(cycle1, 'ask');
@@ -165,7 +173,7 @@ describeOnNetwork('double-auction market on the network', () => {
     await submit(market, 'CloseCycle', cycleId);
     expect((await refusal(relay.submitTransaction('SubmitOrder', ...orderArgs(s1, cycleId, 'ask', 10, 1))))).toMatchObject({ code: 'FORBIDDEN_STATE' });
     s1.nonce--; // refused: the nonce was not consumed
-    const cancel: CancelBody = { cycleId, orderId: o.orderId, account: b1.acct.publicKey, nonce: b1.nonce + 1 };
+    const cancel: CancelBody = { ...orderRefOf(o), account: b1.acct.publicKey, nonce: b1.nonce + 1 };
     expect((await refusal(relay.submitTransaction('CancelOrder', ...signedArgs(MARKET_ACTIONS.cancel, cancel, b1.acct)))).code).toBe('FORBIDDEN_STATE');
     expect((await refusal(conns.contract('guarantora', 'admin', 'market').submitTransaction('OpenCycle', `x-${RUN}`, '{}'))).code).toBe('ACCESS_DENIED');
     // A cycle whose configured length has passed refuses orders even before anyone closes it.
@@ -218,12 +226,56 @@ describeOnNetwork('double-auction market on the network', () => {
     // s3's unmatched 20-ask of cycle 1 (1 Wh left) is carried over re-priced to 19; it keeps its time.
     const left = (await book(cycle1, 'ask')).find((o) => o.owner === s3.acct.publicKey && o.price === 20)!;
     const next = await openCycle('next');
-    const carried = await order(s3, next, 'ask', 19, 1, { carryFrom: { cycleId: cycle1, orderId: left.orderId } });
+    const carried = await order(s3, next, 'ask', 19, 1, { carryFrom: orderRefOf(left) });
     expect(carried).toMatchObject({ price: 19, quantity: 1, seq: left.seq, carriedFrom: { cycleId: cycle1, orderId: left.orderId } });
     expect((await evaluate(market, 'GetOrder', cycle1, left.orderId)).remaining).toBe(0);
     // Nothing left to carry a second time.
-    expect((await refusal(relay.submitTransaction('SubmitOrder', ...orderArgs(s3, next, 'ask', 18, 1, { carryFrom: { cycleId: cycle1, orderId: left.orderId } })))).code).toBe('INVALID_ARGUMENT');
+    expect((await refusal(relay.submitTransaction('SubmitOrder', ...orderArgs(s3, next, 'ask', 18, 1, { carryFrom: orderRefOf(left) })))).code).toBe('INVALID_ARGUMENT');
     s3.nonce--;
+  });
+
+  it('CLI: the Utility opens and closes a cycle, wallets submit and cancel orders, everyone reads book and results', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gridledger-market-'));
+    const cli = (...args: string[]) => {
+      const r = spawnSync('node', [path.join(ROOT, 'cli', 'dist', 'main.js'), '--json', ...args], { encoding: 'utf8' });
+      let json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      try {
+        json = JSON.parse(r.stdout);
+      } catch {
+        json = undefined;
+      }
+      return { code: r.status, json, stderr: r.stderr };
+    };
+    // Two wallets whose accounts are registered with the KGC.
+    const ids: Record<string, string> = {};
+    for (const name of ['sue', 'ben']) {
+      expect(cli('wallet', '--wallet', path.join(dir, `${name}.json`), 'keygen').code).toBe(0);
+      const acct = JSON.parse(readFileSync(path.join(dir, `${name}.json`), 'utf8')).account.publicKey;
+      ids[name] = `user:mk-cli-${name}-${RUN}`;
+      const ex = kgcExtract(master, { id: ids[name], role: 'user', expiry: nowS() + 86400 });
+      await submit(kgc, 'RegisterUser', JSON.stringify({ id: ids[name], certificate: ex.certificate, proofOfPossession: provePossession(ex.key), account: acct }));
+    }
+    const cycleId = `c-cli-${RUN}`;
+    const relayArgs = ['--org', 'operator', '--identity', 'client', 'market'];
+    expect(cli('--org', 'operator', 'market', 'cycle', 'open', cycleId).json.error.code).toBe('ACCESS_DENIED');
+    expect(cli('--org', 'utility', 'market', 'cycle', 'open', cycleId).json).toMatchObject({ cycleId, status: 'open' });
+    const ask = cli(...relayArgs, '--wallet', path.join(dir, 'sue.json'), 'order', 'submit', '--cycle', cycleId, '--side', 'sell', '--price', '100', '--quantity', '10', '--trader', ids.sue);
+    expect(ask.json).toMatchObject({ side: 'ask', price: 100, quantity: 10 });
+    const bid = cli(...relayArgs, '--wallet', path.join(dir, 'ben.json'), 'order', 'submit', '--cycle', cycleId, '--side', 'buy', '--price', '121', '--quantity', '4', '--trader', ids.ben);
+    expect(bid.code).toBe(0);
+    const extra = cli(...relayArgs, '--wallet', path.join(dir, 'ben.json'), 'order', 'submit', '--cycle', cycleId, '--side', 'bid', '--price', '150', '--quantity', '1', '--trader', ids.ben);
+    expect(cli(...relayArgs, '--wallet', path.join(dir, 'ben.json'), 'order', 'cancel', '--cycle', cycleId, '--order', extra.json.orderId).code).toBe(0);
+    // Sue's wallet cannot sign as Ben.
+    expect(cli(...relayArgs, '--wallet', path.join(dir, 'sue.json'), 'order', 'submit', '--cycle', cycleId, '--side', 'bid', '--price', '1', '--quantity', '1', '--trader', ids.ben).json.error.code).toBe('INVALID_SIGNATURE');
+    expect(cli('--org', 'guarantora', 'market', 'book', cycleId).json).toMatchObject({ ask: [{ price: 100, remaining: 10 }], bid: [{ price: 121, remaining: 4 }] });
+    const closed = cli('--org', 'utility', 'market', 'cycle', 'close', cycleId);
+    expect(closed.json).toMatchObject({ status: 'done', stats: { trades: 1, volume: 4, value: 440 } });
+    expect(cli(...relayArgs, '--wallet', path.join(dir, 'ben.json'), 'order', 'submit', '--cycle', cycleId, '--side', 'bid', '--price', '150', '--quantity', '1', '--trader', ids.ben).code).toBe(3);
+    const res = cli('--org', 'operator', 'market', 'results', cycleId);
+    expect(res.json.trades).toEqual([expect.objectContaining({ sellPrice: 100, buyPrice: 121, price: 110, quantity: 4, payment: 440, sellerId: ids.sue, buyerId: ids.ben, status: 'unpaid' })]);
+    const ack = cli(...relayArgs, '--wallet', path.join(dir, 'sue.json'), 'settle', 'ack', '--cycle', cycleId, '--index', '0');
+    expect(ack.json).toMatchObject({ status: 'settled', evidence: { kind: 'payee-ack' } });
+    expect(cli('--org', 'utility', 'market', 'cycle', 'show', cycleId).json).toMatchObject({ status: 'cleared', stats: { trades: 1 } });
   });
 
   describe('settlement over payment channels', () => {

@@ -4,7 +4,9 @@ import {
   bookSortAttributes,
   canonicalJson,
   channels,
+  CancelBody,
   checkOrderBody,
+  checkOrderRef,
   ClearingCursor,
   clearPage,
   createClearing,
@@ -17,6 +19,8 @@ import {
   ObligationRecord,
   Order,
   OrderRecord,
+  OrderRef,
+  orderRefOf,
   OrderSide,
   Orgs,
   seqFromTxTimestamp,
@@ -45,7 +49,6 @@ const cursorKey = (ctx: Context, cycleId: string) => key(ctx, 'mkclear', cycleId
  */
 const sidePrefix = (cycleId: string, side: OrderSide) => `mk~order~${cycleId}~${side}~`;
 const orderKey = (_ctx: Context, o: Pick<Order, 'cycleId' | 'side' | 'price' | 'seq' | 'orderId'>) => sidePrefix(o.cycleId, o.side) + bookSortAttributes(o as Order).join('~');
-const orderIdKey = (ctx: Context, cycleId: string, orderId: string) => key(ctx, 'mkorderid', cycleId, orderId);
 const tradePrefix = (cycleId: string) => `mk~trade~${cycleId}~`;
 const tradeKey = (_ctx: Context, cycleId: string, index: number) => tradePrefix(cycleId) + tradeIndexAttr(index);
 const defaultKey = (ctx: Context, account: string, cycleId: string, index: number) => key(ctx, 'mkdefault', account, cycleId, tradeIndexAttr(index));
@@ -232,7 +235,7 @@ export class MarketContract extends Contract {
     const v = view(ctx);
     let carriedFrom: OrderRecord['carriedFrom'];
     if (body.carryFrom) {
-      const from = await this.orderById(ctx, cycleIdArg(body.carryFrom.cycleId), body.carryFrom.orderId);
+      const from = await this.orderAt(ctx, body.carryFrom);
       const fromCycle = await this.cycle(ctx, from.cycleId);
       if (fromCycle.status !== 'cleared') refuse('FORBIDDEN_STATE', `cycle ${from.cycleId} is not cleared yet`);
       if (from.owner !== body.account || from.side !== body.side) refuse('ACCESS_DENIED', 'only the owner may carry an order over, on the same side');
@@ -240,13 +243,12 @@ export class MarketContract extends Contract {
       // Keeps its submission time: time priority survives re-pricing.
       seq = from.seq;
       await v.put(orderKey(ctx, from), { ...from, carried: (from.carried ?? 0) + body.quantity });
-      carriedFrom = { cycleId: from.cycleId, orderId: from.orderId };
+      carriedFrom = orderRefOf(from);
     }
     await authorizeSigned(ctx, MARKET_ACTIONS.order, body, body.account, signature);
     const rec: OrderRecord = { ...order, seq, trader: body.trader, submittedAt: now };
     if (carriedFrom) rec.carriedFrom = carriedFrom;
     await v.put(orderKey(ctx, rec), rec);
-    await v.put(orderIdKey(ctx, rec.cycleId, rec.orderId), { side: rec.side, price: rec.price, seq: rec.seq });
     emit(ctx, 'MarketOrderSubmitted', { cycleId: rec.cycleId, orderId: rec.orderId, side: rec.side, price: rec.price, quantity: rec.quantity, trader: rec.trader });
     return canonicalJson(rec);
   }
@@ -255,20 +257,20 @@ export class MarketContract extends Contract {
   @Transaction()
   @Returns('string')
   async CancelOrder(ctx: Context, bodyJson: string, signature: string): Promise<string> {
-    const body = obj(parseJsonArg(bodyJson, 'cancel request'), 'cancel request') as { cycleId: string; orderId: string; account: string; nonce: number };
-    for (const k of Object.keys(body)) if (!['cycleId', 'orderId', 'account', 'nonce'].includes(k)) refuse('INVALID_ARGUMENT', `cancel request has unknown field ${k}`);
-    cycleIdArg(body.cycleId);
-    requireKey(body.account, 'account');
+    const body = obj(parseJsonArg(bodyJson, 'cancel request'), 'cancel request') as unknown as CancelBody;
+    const { account, nonce, ...ref } = body;
+    if (nonce === undefined) refuse('INVALID_ARGUMENT', 'cancel request: nonce missing');
+    parseInput(() => checkOrderRef(ref, 'cancel request'));
+    requireKey(account, 'account');
     await this.openCycle(ctx, body.cycleId, txTimeSeconds(ctx));
-    const o = await this.orderById(ctx, body.cycleId, body.orderId);
+    const o = await this.orderAt(ctx, ref);
     if (o.owner !== body.account) refuse('ACCESS_DENIED', 'only the order\'s owner may cancel it');
     await authorizeSigned(ctx, MARKET_ACTIONS.cancel, body, body.account, signature);
     const v = view(ctx);
     await v.del(orderKey(ctx, o));
-    await v.del(orderIdKey(ctx, o.cycleId, o.orderId));
     if (o.carriedFrom) {
       // Give the carried quantity back to the order it came from.
-      const from = await this.orderById(ctx, o.carriedFrom.cycleId, o.carriedFrom.orderId);
+      const from = await this.orderAt(ctx, o.carriedFrom);
       await v.put(orderKey(ctx, from), { ...from, carried: (from.carried ?? 0) - o.quantity });
     }
     emit(ctx, 'MarketOrderCancelled', { cycleId: o.cycleId, orderId: o.orderId });
@@ -404,11 +406,27 @@ export class MarketContract extends Contract {
     return canonicalJson(out);
   }
 
+  /**
+   * One order by id, with `remaining` (filled and carried-over orders included). Orders are keyed by
+   * book position, not id, so this scans the cycle's book: a read for people and tools, not for
+   * transactions (those name the order by its full reference).
+   */
   @Transaction(false)
   @Returns('string')
   async GetOrder(ctx: Context, cycleId: string, orderId: string): Promise<string> {
-    const o = await this.orderById(ctx, cycleIdArg(cycleId), orderId);
-    return canonicalJson({ ...o, remaining: residual(o) });
+    cycleIdArg(cycleId);
+    let found: OrderRecord | undefined;
+    for (const side of ['ask', 'bid'] as const) {
+      const prefix = sidePrefix(cycleId, side);
+      await scan(ctx, prefix, prefix, (k, value) => {
+        if (!k.endsWith(`~${orderId}`)) return true;
+        found = JSON.parse(value) as OrderRecord;
+        return false;
+      });
+      if (found) break;
+    }
+    if (!found) refuse('NOT_FOUND', `order ${orderId} is not in cycle ${cycleId}`);
+    return canonicalJson({ ...found, remaining: residual(found) });
   }
 
   /** The published result: trades (= obligations) from index `from`, at most `limit`, and the cycle's statistics. */
@@ -455,13 +473,11 @@ export class MarketContract extends Contract {
     return c;
   }
 
-  private async orderById(ctx: Context, cycleId: string, orderId: unknown): Promise<OrderRecord> {
-    if (typeof orderId !== 'string' || !MARKET_ID_PATTERN.test(orderId)) refuse('INVALID_ARGUMENT', 'orderId must be 1-128 characters of [A-Za-z0-9._:-]');
-    const v = view(ctx);
-    const idx = await v.get<{ side: OrderSide; price: number; seq: number }>(orderIdKey(ctx, cycleId, orderId));
-    if (!idx) refuse('NOT_FOUND', `order ${orderId} is not in cycle ${cycleId}`);
-    const o = await v.get<OrderRecord>(orderKey(ctx, { cycleId, orderId, ...idx }));
-    if (!o) refuse('NOT_FOUND', `order ${orderId} is not in cycle ${cycleId}`);
+  /** The order at a reference `{cycleId, orderId, side, price, seq}` (its key). */
+  private async orderAt(ctx: Context, ref: OrderRef): Promise<OrderRecord> {
+    parseInput(() => checkOrderRef(ref));
+    const o = await view(ctx).get<OrderRecord>(orderKey(ctx, ref));
+    if (!o || o.orderId !== ref.orderId) refuse('NOT_FOUND', `no order ${ref.orderId} (${ref.side} at ${ref.price}, seq ${ref.seq}) in cycle ${ref.cycleId}`);
     return o;
   }
 

@@ -35,13 +35,24 @@ export interface OrderBody {
    * this order carries (same owner and side; `quantity` at most the residual). The new order keeps
    * the old one's submission time, so it keeps its time priority at equal prices.
    */
-  carryFrom?: { cycleId: string; orderId: string };
+  carryFrom?: OrderRef;
+}
+
+/**
+ * Where an order is: its cycle, id and book position. The chaincode keys an order by these (no
+ * id index, so that submitting an order writes one key besides the nonce); `SubmitOrder`'s answer
+ * and every book listing carry them.
+ */
+export interface OrderRef {
+  cycleId: string;
+  orderId: string;
+  side: OrderSide;
+  price: number;
+  seq: number;
 }
 
 /** Cancels an order of an open cycle; signed by the order's owner. */
-export interface CancelBody {
-  cycleId: string;
-  orderId: string;
+export interface CancelBody extends OrderRef {
   account: string;
   nonce: number;
 }
@@ -130,7 +141,7 @@ export interface OrderRecord {
   filled?: number;
   /** Wh carried into another cycle's order (absent: 0). */
   carried?: number;
-  carriedFrom?: { cycleId: string; orderId: string };
+  carriedFrom?: OrderRef;
 }
 
 /** A trade and the settlement obligation it creates (key `mktrade`). */
@@ -172,14 +183,25 @@ export function checkOrderBody(x: unknown): OrderBody {
   for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new MarketError('INVALID_ORDER', `order has unknown field ${k}`);
   if (typeof o.cycleId !== 'string' || !MARKET_ID_PATTERN.test(o.cycleId)) throw new MarketError('INVALID_CYCLE_ID', 'cycleId must match the id charset');
   if (typeof o.trader !== 'string' || o.trader.length === 0 || o.trader.length > 128) throw new MarketError('INVALID_ORDER', 'trader must be a registered identity id');
-  if (o.carryFrom !== undefined) {
-    const c = o.carryFrom as Record<string, unknown>;
-    if (c === null || typeof c !== 'object' || typeof c.cycleId !== 'string' || typeof c.orderId !== 'string' || Object.keys(c).length !== 2) {
-      throw new MarketError('INVALID_ORDER', 'carryFrom must be {cycleId, orderId}');
-    }
-  }
+  if (o.carryFrom !== undefined) checkOrderRef(o.carryFrom, 'carryFrom');
   return o as unknown as OrderBody;
 }
+
+/** Checks an order reference `{cycleId, orderId, side, price, seq}` (nothing else). */
+export function checkOrderRef(x: unknown, what = 'order reference'): OrderRef {
+  const c = x as Record<string, unknown>;
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) throw new MarketError('INVALID_ARGUMENT', `${what} must be {cycleId, orderId, side, price, seq}`);
+  for (const k of Object.keys(c)) if (!['cycleId', 'orderId', 'side', 'price', 'seq'].includes(k)) throw new MarketError('INVALID_ARGUMENT', `${what} has unknown field ${k}`);
+  if (typeof c.cycleId !== 'string' || !MARKET_ID_PATTERN.test(c.cycleId)) throw new MarketError('INVALID_CYCLE_ID', `${what}.cycleId must match the id charset`);
+  if (typeof c.orderId !== 'string' || !MARKET_ID_PATTERN.test(c.orderId)) throw new MarketError('INVALID_ORDER_ID', `${what}.orderId must match the id charset`);
+  if (c.side !== 'ask' && c.side !== 'bid') throw new MarketError('INVALID_SIDE', `${what}.side must be ask or bid`);
+  if (typeof c.price !== 'number' || !Number.isSafeInteger(c.price) || c.price < 1) throw new MarketError('INVALID_PRICE', `${what}.price must be a positive integer`);
+  if (typeof c.seq !== 'number' || !Number.isSafeInteger(c.seq) || c.seq < 0) throw new MarketError('INVALID_SEQ', `${what}.seq must be a non-negative integer`);
+  return c as unknown as OrderRef;
+}
+
+/** The reference of an order record. */
+export const orderRefOf = (o: OrderRef): OrderRef => ({ cycleId: o.cycleId, orderId: o.orderId, side: o.side, price: o.price, seq: o.seq });
 
 const pad = (n: number) => String(n).padStart(10, '0');
 /** Composite-key attribute of a trade index (fixed width, so a range scan returns trades in order). */

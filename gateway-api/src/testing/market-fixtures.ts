@@ -58,7 +58,7 @@ export async function walkMarket(call: Call): Promise<void> {
     ['closeMarketCycle', 'POST /v1/market/cycles/c1/close', 'utility-admin', () => undefined],
     ['clearMarketCycle', 'POST /v1/market/cycles/c1/clear', 'utility-admin', () => undefined],
     ['submitMarketOrder', 'POST /v1/market/orders', 'user-relay', () => signed(MARKET_ACTIONS.order, { cycleId: 'c1', side: 'bid', price: 41, quantity: 4, trader: 'user:bob' })],
-    ['cancelMarketOrder', 'POST /v1/market/orders/cancel', 'operator-admin', () => signed(MARKET_ACTIONS.cancel, { cycleId: 'c1', orderId: 'a'.repeat(64) })],
+    ['cancelMarketOrder', 'POST /v1/market/orders/cancel', 'operator-admin', () => signed(MARKET_ACTIONS.cancel, { cycleId: 'c1', orderId: 'a'.repeat(64), side: 'bid', price: 41, seq: 1_700_000_000_000_000 })],
     ['invoiceMarketObligation', 'POST /v1/market/obligations/c1/0/invoice', 'user-relay', () => signed(MARKET_ACTIONS.invoice, { cycleId: 'c1', index: 0, hashLock: 'c'.repeat(64) })],
     ['acknowledgeMarketPayment', 'POST /v1/market/obligations/c1/0/ack', 'user-relay', () => signed(MARKET_ACTIONS.ack, { cycleId: 'c1', index: 0 })],
     ['proveMarketPayment', 'POST /v1/market/obligations/c1/0/proof', 'guarantor-admin', () => ({ preimage: 'd'.repeat(64) })],
