@@ -216,6 +216,16 @@ export class FabricLedgerClient implements LedgerClient {
     return { [Symbol.asyncIterator]: () => it, close: () => events.close() };
   }
 
+  async blockByTxId(txId: string): Promise<Uint8Array> {
+    try {
+      return await this.#networks.client.getContract('qscc').evaluateTransaction('GetBlockByTxID', this.profile.channel, txId);
+    } catch (err) {
+      const e = toLedgerError(err);
+      if (/no such transaction|not found|failed to get block/i.test(e.message)) throw new LedgerError('not-found', `transaction ${txId} is not on the ledger`);
+      throw e;
+    }
+  }
+
   ping(timeoutMs = 2_000): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#grpc.waitForReady(Date.now() + timeoutMs, (err) =>

@@ -28,6 +28,12 @@ export class InstrumentedLedger implements LedgerClient {
     }
   }
 
+  /** The inner client's block reader, when it has one (looked up on each use). */
+  get blockByTxId(): ((txId: string) => Promise<Uint8Array>) | undefined {
+    const inner = this.inner;
+    return inner.blockByTxId ? (txId: string) => inner.blockByTxId!(txId) : undefined;
+  }
+
   prepare(fn: string, args: string[], opts?: { identity?: IdentityKind }): PreparedTransaction {
     return this.inner.prepare(fn, args, opts);
   }

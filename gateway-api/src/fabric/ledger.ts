@@ -75,6 +75,11 @@ export interface LedgerClient {
   chaincodeEvents(from: EventCheckpoint | undefined, startBlock: number): Promise<LedgerEventStream>;
   /** Resolves when the peer is reachable. */
   ping(timeoutMs?: number): Promise<void>;
+  /**
+   * The block (serialized `common.Block`) that holds a transaction, from the query system chaincode
+   * (qscc GetBlockByTxID); for the console's transaction view. Optional: test fakes may omit it.
+   */
+  blockByTxId?(txId: string): Promise<Uint8Array>;
   close(): void;
 }
 

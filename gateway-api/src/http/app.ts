@@ -14,6 +14,7 @@ import { GatewayMetrics } from './metrics';
 import type { AppDeps, OperationModule } from './operation';
 import { ProblemError, sendProblem, toProblem } from './problem';
 import { mountOperations } from './router';
+import { mountConsole } from './console-static';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps, operations: OperationModule[] = allOper
   });
 
   mountOperations(app, deps, operations);
+  mountConsole(app);
 
   app.use((req: Request, res: Response) => {
     sendProblem(res, new ProblemError('not-found', `No operation at ${req.method} ${req.path}; see /openapi.json.`), req.originalUrl);

@@ -13,6 +13,7 @@ import { SAMPLE_PARAMS, startTestGateway, TestGateway, TestResponse } from '../t
 import { installLendingFakes, walkLending } from '../testing/lending-fixtures';
 import { installMarketFakes, walkMarket } from '../testing/market-fixtures';
 import { installChannelFakes, walkChannels } from '../testing/channel-fixtures';
+import { installConsoleFakes, walkConsole } from '../testing/console-fixtures';
 import { pairOperations, expressPath, RouteContractError } from './router';
 import { compileSchema, createAjv, resolveRef } from './validation';
 
@@ -134,6 +135,8 @@ describe('mounted routes', () => {
     await walkMarket(call);
     installLendingFakes(gw.ledger, gw.deps);
     await walkLending(call);
+    await installConsoleFakes(gw.ledger, gw.store);
+    for (const covered of await walkConsole(call, gw.deps, gw.url)) seen.add(covered);
     gw.ledger.reachable = false;
     await call('getReadiness', 'GET', '/readyz'); // 503
     await call('getLendingParamsHistory', 'GET', '/v1/params/lending/history', { role: 'user-relay' }); // 503

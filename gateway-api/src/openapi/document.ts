@@ -11,6 +11,7 @@ import { ROLES } from '../config/roles';
 import { lendingPaths, lendingSchemas, lendingTags } from './lending';
 import { marketPaths, marketSchemas, marketTag } from './market-paths';
 import { channelPaths, channelSchemas, channelTags } from './channels';
+import { consolePaths, consoleSchemas, consoleTag } from './console-paths';
 
 /** Every role: the usual set for reads. */
 export const ALL_ROLES = [...ROLES];
@@ -86,6 +87,7 @@ export const openApiDocument: OpenApiDocument = {
     ...lendingTags,
     marketTag,
     ...channelTags,
+    consoleTag,
   ],
   security: [{ apiKey: [] }, { bearer: [] }, { mutualTLS: [] }],
   paths: {
@@ -270,6 +272,7 @@ export const openApiDocument: OpenApiDocument = {
     ...channelPaths,
     ...marketPaths,
     ...lendingPaths,
+    ...consolePaths,
   },
   components: {
     securitySchemes: {
@@ -416,6 +419,7 @@ export const openApiDocument: OpenApiDocument = {
       ...lendingSchemas,
       ...marketSchemas,
       ...channelSchemas,
+      ...consoleSchemas,
     },
   },
 };

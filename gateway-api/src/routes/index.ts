@@ -11,6 +11,7 @@ import { getDocs, getHealth, getMetrics, getOpenApi, getReadiness } from './oper
 import { getLendingParams, getLendingParamsHistory, setLendingParams } from './params';
 import { getTransaction } from './transactions';
 import { channelOperations } from './channels';
+import { consoleOperations } from './console';
 
 export const allOperations: OperationModule[] = [
   getHealth,
@@ -26,4 +27,5 @@ export const allOperations: OperationModule[] = [
   ...lendingOperations,
   ...channelOperations,
   ...marketOperations,
+  ...consoleOperations,
 ];
