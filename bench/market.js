@@ -7,7 +7,7 @@
 //    Rounds alternate baseline / orders so that load from elsewhere hits both alike; the figures are
 //    the medians over rounds. Then the cycle is closed and cleared on chain (pages).
 //
-// Env: MARKET_BENCH_TXS (per round, default 400), MARKET_BENCH_CONCURRENCY (50), MARKET_BENCH_ROUNDS (3),
+// Env: MARKET_BENCH_TXS (per round, default 400), MARKET_BENCH_CONCURRENCY (50), MARKET_BENCH_ROUNDS (5),
 // MARKET_BENCH_MATCH_RUNS (timed runs per size for the pure matching).
 'use strict';
 const path = require('node:path');
@@ -30,11 +30,28 @@ const root = path.join(__dirname, '..');
 const runDir = process.env.GRIDLEDGER_RUN_DIR || path.join(root, 'network', '.run');
 const TXS = Number(process.env.MARKET_BENCH_TXS || 400);
 const CONCURRENCY = Number(process.env.MARKET_BENCH_CONCURRENCY || 50);
-const ROUNDS = Number(process.env.MARKET_BENCH_ROUNDS || 3);
+const ROUNDS = Number(process.env.MARKET_BENCH_ROUNDS || 5);
 
 function contract(org, role, name) {
   const conn = connectGateway(loadConnectionProfile(path.join(runDir, 'profiles', `${org}.json`)), role);
   return { conn, contract: conn.gateway.getNetwork(CHANNEL_NAME).getContract(CHAINCODE_NAME, name) };
+}
+
+/**
+ * Retries a setup call through transient failures (another engineer reloading the chaincode, a peer
+ * briefly unavailable); a refusal by the chaincode itself is final.
+ */
+async function retry(what, fn) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const details = JSON.stringify(err.details ?? '');
+      const refused = /chaincode response 500/.test(details) && !/UNAVAILABLE|connection|reloading/i.test(details);
+      if (refused || attempt >= 8) throw Object.assign(err, { message: `${what}: ${err.message} ${details}` });
+      await new Promise((r) => setTimeout(r, 1500));
+    }
+  }
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -87,7 +104,7 @@ exports.run = async function run() {
     // Traders: one registered identity (with its Ed25519 account) per worker, as in production
     // where each user signs its own orders with its own nonce sequence.
     const setup = kgcSetup();
-    await kgc.submitTransaction('Setup', JSON.stringify(setup.params));
+    await retry('kgc.Setup', () => kgc.submitTransaction('Setup', JSON.stringify(setup.params)));
     const expiry = Math.floor(Date.now() / 1000) + 86400;
     const traders = Array.from({ length: CONCURRENCY }, (_, i) => ({ id: `user:bench-${run}-${i}`, acct: generateKeyPair(), nonce: 0 }));
     // Registration verifies two pairings on every endorser: a few at a time, retried.
@@ -97,21 +114,14 @@ exports.run = async function run() {
         for (let t = queue.shift(); t; t = queue.shift()) {
           const ex = kgcExtract(setup.master, { id: t.id, role: 'user', expiry });
           const reg = JSON.stringify({ id: t.id, certificate: ex.certificate, proofOfPossession: provePossession(ex.key), account: t.acct.publicKey });
-          for (let attempt = 1; ; attempt++) {
-            try {
-              await kgc.submitTransaction('RegisterUser', reg);
-              break;
-            } catch (err) {
-              if (attempt >= 3 || /CONFLICT/.test(JSON.stringify(err.details ?? ''))) throw err;
-            }
-          }
+          await retry('kgc.RegisterUser', () => kgc.submitTransaction('RegisterUser', reg));
         }
       }),
     );
     // The clearing pages and cycle length of a real deployment (tests may have left others).
-    await admin.submitTransaction('SetMarketParams', JSON.stringify({ cycleLengthS: 900, settlementWindowS: 3600, pageSize: 200, maxTradesPerTx: 200 }));
+    await retry('SetMarketParams', () => admin.submitTransaction('SetMarketParams', JSON.stringify({ cycleLengthS: 900, settlementWindowS: 3600, pageSize: 200, maxTradesPerTx: 200 })));
     const cycleId = `bench-${run}`;
-    await admin.submitTransaction('OpenCycle', cycleId, JSON.stringify({ lengthS: 3600 }));
+    await retry('OpenCycle', () => admin.submitTransaction('OpenCycle', cycleId, JSON.stringify({ lengthS: 3600 })));
 
     // Warm-up (connections, chaincode paths) for both, not timed.
     await drive([[() => baseline.submitTransaction('Write', `warm-${run}`, 'x')]]);
@@ -149,21 +159,13 @@ exports.run = async function run() {
     const ordersTps = median(orders);
 
     // Clear the bench cycle on chain, in pages.
-    await admin.submitTransaction('CloseCycle', cycleId);
+    await retry('CloseCycle', () => admin.submitTransaction('CloseCycle', cycleId));
     const c0 = process.hrtime.bigint();
     let summary;
     let clearTxs = 0;
     do {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          summary = JSON.parse(Buffer.from(await admin.submitTransaction('ClearCycle', cycleId)).toString('utf8'));
-          break;
-        } catch (err) {
-          // A transient failure (e.g. someone reloading the chaincode): the cursor is unchanged, retry.
-          if (attempt >= 5) throw err;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
+      // A failed clearing transaction changes nothing (the cursor is unchanged): retry it.
+      summary = JSON.parse(Buffer.from(await retry('ClearCycle', () => admin.submitTransaction('ClearCycle', cycleId))).toString('utf8'));
       clearTxs++;
     } while (summary.status !== 'done');
     const clearMs = Number(process.hrtime.bigint() - c0) / 1e6;
