@@ -24,6 +24,14 @@ module.exports = {
     },
     {
       ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/tests/e2e'],
+      testMatch: ['<rootDir>/tests/e2e/**/*.e2e.test.ts'],
+      globalSetup: '<rootDir>/tests/integration/global-setup.js',
+      globalTeardown: '<rootDir>/tests/integration/global-teardown.js',
+    },
+    {
+      ...shared,
       displayName: 'fuzz',
       roots: ['<rootDir>/tests/fuzz'],
       testMatch: ['<rootDir>/tests/fuzz/**/*.fuzz.test.ts'],
