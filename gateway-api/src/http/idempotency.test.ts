@@ -102,20 +102,23 @@ test('keys are per caller: another caller may use the same key', async () => {
   }
 });
 
-test('client errors are replayed too; server errors free the key for a retry', async () => {
+test('a refused request (4xx) or a server error (5xx) leaves nothing behind: the key is free for a retry', async () => {
   const gw = await startTestGateway({ sqlitePath: db });
   try {
     const bad = await put(gw, 'key-5', { ...SAMPLE_PARAMS, W_b: 1 });
     expect(bad.status).toBe(422);
     const again = await put(gw, 'key-5', { ...SAMPLE_PARAMS, W_b: 1 });
     expect(again.status).toBe(422);
-    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    // Corrected, under the same key: nothing was recorded for the refused attempt, so this is a first request.
+    expect((await put(gw, 'key-5')).status).toBe(202);
+    expect(gw.ledger.submitted).toHaveLength(1);
 
     gw.ledger.reachable = false;
     expect((await put(gw, 'key-6')).status).toBe(503);
     gw.ledger.reachable = true;
     expect((await put(gw, 'key-6')).status).toBe(202);
-    expect(gw.ledger.submitted).toHaveLength(1);
+    expect(gw.ledger.submitted).toHaveLength(2);
   } finally {
     await gw.close();
   }
