@@ -9,7 +9,7 @@
 #   network.sh build     only build the Fabric binaries
 #   network.sh gateway start [org] | stop   the org's REST gateway (default utility) on port 3000
 #   network.sh reload-chaincode   recompile the chaincode and restart its server (development)
-#   network.sh kill <name> | restart <node>   crash one process with SIGKILL; start a node again
+#   network.sh kill <name> | restart <node|chaincode>   crash one process with SIGKILL; start it again
 #
 # Environment: FABRIC_BIN (prebuilt Fabric binaries instead of go install), GRIDLEDGER_RUN_DIR
 # (run state, default network/.run).
@@ -134,7 +134,14 @@ case "${1:-}" in
   logs) shift; cmd_logs "$@" ;;
   build) ensure_binaries; log "Fabric binaries ready in $BIN_DIR" ;;
   reload-chaincode) cmd_reload_chaincode ;;
-  restart) [ -n "${2:-}" ] || die "usage: network.sh restart <node>"; ensure_binaries; restart_node "$2" ;;
+  restart)
+    [ -n "${2:-}" ] || die "usage: network.sh restart <node|chaincode>"
+    if [ "$2" = chaincode ]; then
+      pid_alive "$(cat "$PID_DIR/chaincode.pid" 2>/dev/null || true)" && { log "the chaincode server is already running"; exit 0; }
+      PACKAGE_ID=$(cat "$RUN_DIR/package-id"); start_chaincode_server; log "chaincode server restarted"
+    else
+      ensure_binaries; restart_node "$2"
+    fi ;;
   kill)
     # Fault injection: SIGKILL one process (and its group), as a crash would.
     [ -f "$PID_DIR/${2:-}.pid" ] || die "usage: network.sh kill <name> (one of: $(ls "$PID_DIR" | sed 's/\.pid$//' | tr '\n' ' '))"
