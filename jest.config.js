@@ -24,6 +24,14 @@ module.exports = {
     },
     {
       ...shared,
+      displayName: 'faults',
+      roots: ['<rootDir>/tests/faults'],
+      testMatch: ['<rootDir>/tests/faults/**/*.test.ts'],
+      globalSetup: '<rootDir>/tests/integration/global-setup.js',
+      globalTeardown: '<rootDir>/tests/integration/global-teardown.js',
+    },
+    {
+      ...shared,
       displayName: 'e2e',
       roots: ['<rootDir>/tests/e2e'],
       testMatch: ['<rootDir>/tests/e2e/**/*.e2e.test.ts'],

@@ -18,6 +18,8 @@ echo "== fuzz (REST operations from the OpenAPI document)"
 npx jest --selectProjects fuzz --json --outputFile="$results/fuzz.json" || status=1
 echo "== integration (real network)"
 npx jest --runInBand --selectProjects integration --json --outputFile="$results/integration.json" || status=1
+echo "== faults under load and soak (real network)"
+npx jest --runInBand --selectProjects faults --json --outputFile="$results/faults.json" || status=1
 echo "== e2e (web console in headless Chromium on the real network)"
 npx jest --runInBand --selectProjects e2e --json --outputFile="$results/e2e.json" || status=1
 
@@ -31,5 +33,5 @@ node -e '
     p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests + r.numTodoTests;
   }
   console.log(`tests: ${p} passed, ${f} failed, ${s} skipped`);
-' "$results/unit.json" "$results/fuzz.json" "$results/integration.json" "$results/e2e.json"
+' "$results/unit.json" "$results/fuzz.json" "$results/integration.json" "$results/faults.json" "$results/e2e.json"
 exit $status

@@ -142,6 +142,9 @@ export function classifyChaincodeMessage(message: string): LedgerErrorKind {
   if (code) return CHAINCODE_CODE_KINDS[code];
   const m = message.trim();
   if (/duplicate transaction/i.test(m)) return 'duplicate';
+  // The peer could not run the chaincode at all (server restarting, unreachable, endorsers missing):
+  // nothing was decided about the request, so the client should retry, not correct it.
+  if (/error in simulation|failed to execute transaction|error while dialing|connection refused|could not launch chaincode|timeout expired while executing|no combination of peers|endorsement policy failure|chaincode .* not (?:found|available|installed)/i.test(m)) return 'unavailable';
   if (/access denied|not authori[sz]ed|forbidden|permission denied/i.test(m)) return 'forbidden';
   if (/not found|does not exist/i.test(m)) return 'not-found';
   return 'rejected';

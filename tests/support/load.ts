@@ -1,0 +1,114 @@
+import { Contract } from '@hyperledger/fabric-gateway';
+import { canonicalJson, createPoolNote, generateKeyPair, KeyPair, noteCommitment, signRequest } from '@gridledger/core';
+import { GatewayProcess } from './gateway-process';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What the clients were told was committed: the evidence a fault suite checks the ledger against. */
+export interface Acknowledged {
+  kind: 'transfer' | 'deposit';
+  txId: string;
+  actor: string;
+  /** What it changed: the amount moved, or the commitment deposited. */
+  detail: string;
+  at: number;
+}
+
+export interface LoadStats {
+  acknowledged: Acknowledged[];
+  /** Commits the peers rejected (MVCC and the like): answered as rejected, so retried with a new key. */
+  rejected: number;
+  /** Attempts that got no answer or a 5xx (gateway or network down): retried with the same key. */
+  retries: number;
+  /** Answers that must never happen, e.g. a 4xx for a well-formed request: the suite fails on any. */
+  anomalies: string[];
+  /** The last time each kind succeeded, for recovery times. */
+  lastSuccess: number;
+}
+
+/**
+ * A client that submits one signed request at a time through the gateway, with `wait=true`, and
+ * behaves as a careful client should: the same Idempotency-Key until it has a final answer, a new
+ * one only after a definite rejection, and never a second nonce while the first is unresolved.
+ */
+async function submitUntilFinal(gw: () => GatewayProcess, route: string, body: unknown, keyBase: string, stats: LoadStats, stop: () => boolean): Promise<{ txId: string } | undefined> {
+  let attempt = 0;
+  while (!stop()) {
+    const key = `${keyBase}-${attempt}`;
+    for (;;) {
+      if (stop()) return undefined;
+      const r = await gw().call('POST', `${route}?wait=true`, { body, idempotencyKey: key, timeoutMs: 70_000 });
+      let tx = r.body as { id?: string; status?: string; validationCode?: string; code?: string };
+      if ((r.status === 200 || r.status === 202) && tx?.id) {
+        // 202: the wait ran out before the commit; ask for the outcome by id (same gateway store).
+        for (let i = 0; tx.status === 'endorsed' && i < 60 && !stop(); i++) {
+          const s = await gw().call('GET', `/v1/transactions/${tx.id}?wait=true&timeout=5000`);
+          if (s.status === 200 && (s.body as { status?: string }).status) tx = s.body;
+          else await sleep(500);
+        }
+        if (tx.status === 'committed') {
+          stats.lastSuccess = Date.now();
+          return { txId: tx.id! };
+        }
+        if (tx.status === 'rejected') {
+          stats.rejected++;
+          attempt++;
+          break;
+        }
+        stats.retries++;
+        await sleep(300);
+        continue;
+      }
+      const inFlight = r.status === 409 && /in-flight/.test(String((r.body as { type?: string })?.type));
+      if (r.status === 0 || r.status >= 500 || inFlight || r.status === 429) {
+        // No answer, unavailable, or the first attempt still in flight: same key again.
+        stats.retries++;
+        await sleep(400);
+        continue;
+      }
+      stats.anomalies.push(`${route} answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Energy transfers of 1 Wh from a funded account to its own sink, one after another. */
+export async function transferActor(name: string, gw: () => GatewayProcess, from: KeyPair, to: string, stats: LoadStats, stop: () => boolean, startNonce: number): Promise<void> {
+  let nonce = startNonce;
+  while (!stop()) {
+    const signed = signRequest('transfer', { unit: 'energy', from: from.publicKey, to, amount: 1, nonce }, from.privateKey);
+    const done = await submitUntilFinal(gw, '/v1/transfers', signed, `${name}-${nonce}`, stats, stop);
+    if (!done) return;
+    stats.acknowledged.push({ kind: 'transfer', txId: done.txId, actor: name, detail: '1', at: Date.now() });
+    nonce++;
+  }
+}
+
+/** Anonymous deposits of one denomination into a pool, one after another, each a fresh note. */
+export async function depositActor(name: string, gw: () => GatewayProcess, account: KeyPair, poolId: string, stats: LoadStats, stop: () => boolean, startNonce: number): Promise<void> {
+  let nonce = startNonce;
+  while (!stop()) {
+    const commitment = noteCommitment(createPoolNote()).toString();
+    const signed = signRequest('deposit', { poolId, commitment, account: account.publicKey, nonce }, account.privateKey);
+    const done = await submitUntilFinal(gw, `/v1/pools/${poolId}/deposits`, signed, `${name}-${nonce}`, stats, stop);
+    if (!done) return;
+    stats.acknowledged.push({ kind: 'deposit', txId: done.txId, actor: name, detail: commitment, at: Date.now() });
+    nonce++;
+  }
+}
+
+export function newStats(): LoadStats {
+  return { acknowledged: [], rejected: 0, retries: 0, anomalies: [], lastSuccess: 0 };
+}
+
+/** Funds accounts with energy through a meter of their own (Utility, directly on the ledger). */
+export async function fund(accounts: Contract, owners: KeyPair[], wh: number): Promise<void> {
+  for (const owner of owners) {
+    const meter = generateKeyPair();
+    const meterId = `load-${owner.publicKey.slice(0, 16)}`;
+    await accounts.submitTransaction('RegisterMeter', meterId, meter.publicKey, owner.publicKey);
+    const reading = signRequest('meter-reading', { meterId, seq: 1, cumulativeWh: wh, readAt: 1 }, meter.privateKey);
+    await accounts.submitTransaction('MintFromMeter', canonicalJson(reading.body), reading.signature);
+  }
+}
