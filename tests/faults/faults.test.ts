@@ -26,6 +26,20 @@ const POLICY = { maxHtlcs: 32, minLockDelta: 2, maxLockAhead: 3600 };
 /** Progress on stderr as it happens (jest holds console output until the test ends). */
 const phase = (text: string) => process.stderr.write(`[faults ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 
+/** A direct ledger client retries what the peers could not run (a chaincode restarting), like any client. */
+async function retryUnavailable<T>(call: () => Promise<T>, limitMs = 60_000): Promise<T> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      const text = `${(err as Error).message} ${JSON.stringify((err as { details?: unknown }).details ?? '')}`;
+      if (Date.now() > until || !/UNAVAILABLE|DEADLINE|connection refused|error in simulation|failed to execute transaction/i.test(text)) throw err;
+      await sleep(500);
+    }
+  }
+}
+
 interface FaultResult {
   fault: string;
   downS: number;
@@ -40,21 +54,23 @@ describeOnNetwork('faults under load', () => {
   let gw: GatewayProcess;
   let stopping = false;
   const stop = () => stopping;
+  const clients: BrokerClient[] = [];
 
   afterAll(async () => {
     stopping = true;
+    for (const c of clients) c.terminate();
     await gw?.stop();
     conns.closeAll();
   });
 
-  /** Waits until the load commits something after `since` (the recovery), and returns the seconds it took. */
+  /** Waits until a request sent after `since` is committed (the recovery), and returns the seconds it took. */
   async function recovered(since: number, limitS = 120): Promise<number> {
     const until = Date.now() + limitS * 1000;
     while (stats.lastSuccess <= since) {
       if (Date.now() > until) throw new Error(`no transaction committed within ${limitS} s after the fault was repaired`);
       await sleep(100);
     }
-    return Number(((stats.lastSuccess - since) / 1000).toFixed(1));
+    return Number(((Date.now() - since) / 1000).toFixed(1));
   }
 
   it('loses no acknowledged transaction or co-signed state, duplicates nothing, and recovers from each fault', async () => {
@@ -100,8 +116,7 @@ describeOnNetwork('faults under load', () => {
       chans.push({ record, keys });
       channelIds.push(record.channelId);
     }
-    const clients: BrokerClient[] = [];
-    let channelUpdatesStopped = false;
+      let channelUpdatesStopped = false;
     const channelLoad = Promise.all(
       chans.map(async (c) => {
         const a = new channels.Channel({ record: c.record, side: 'a', privateKey: c.keys.a.privateKey, policy: POLICY });
@@ -175,7 +190,7 @@ describeOnNetwork('faults under load', () => {
     t = Date.now();
     await gw.kill();
     const cheat = chans[0];
-    const closing = JSON.parse(Buffer.from(await chan.submitTransaction('Close', JSON.stringify(channels.signClose(cheat.stale!, 'a', cheat.keys.a.privateKey)))).toString());
+    const closing = JSON.parse(Buffer.from(await retryUnavailable(() => chan.submitTransaction('Close', JSON.stringify(channels.signClose(cheat.stale!, 'a', cheat.keys.a.privateKey))))).toString());
     await sleep(3_000);
     await gw.start();
     results.push({ fault: 'kill -9 the gateway (3 s down), restarted on its store', downS: 3, recoveryS: await recovered(t + 3_000), note: 'a revoked channel state was posted on chain while it was down' });
@@ -211,7 +226,8 @@ describeOnNetwork('faults under load', () => {
     const leaves = JSON.parse(Buffer.from(await reader.getContract('gridledger', 'pool').evaluateTransaction('GetPoolLeaves', poolId)).toString()).leaves as string[];
     expect(new Set(leaves)).toEqual(new Set(stats.acknowledged.filter((a) => a.kind === 'deposit').map((a) => a.detail)));
     // Every co-signed state the broker acknowledged is still in the gateway store after kill -9.
-    for (const id of channelIds) {
+    // (The cheated channel is left out: once settled, the broker drops what it held for it.)
+    for (const id of channelIds.filter((c) => c !== chans[0].record.channelId)) {
       const held = await gw.call('GET', `/v1/channels/${id}/state`);
       expect(held.status).toBe(200);
       expect(held.body.version).toBeGreaterThanOrEqual(lastAcked.get(id) ?? 0);

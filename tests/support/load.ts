@@ -22,7 +22,7 @@ export interface LoadStats {
   retries: number;
   /** Answers that must never happen, e.g. a 4xx for a well-formed request: the suite fails on any. */
   anomalies: string[];
-  /** The last time each kind succeeded, for recovery times. */
+  /** When the most recent successful request was sent: a success that began after a repair proves recovery. */
   lastSuccess: number;
 }
 
@@ -32,39 +32,52 @@ export interface LoadStats {
  * one only after a definite rejection, and never a second nonce while the first is unresolved.
  */
 async function submitUntilFinal(gw: () => GatewayProcess, route: string, body: unknown, keyBase: string, stats: LoadStats, stop: () => boolean): Promise<{ txId: string } | undefined> {
+  // Transactions endorsed and sent to ordering whose outcome is still unknown. An orderer killed with
+  // a batch in memory loses what it had accepted, so a transaction can stay "endorsed" for ever: after
+  // a while the client signs nothing new but sends the same request under a new key. The nonce in the
+  // body guarantees at most one of them commits; a REPLAY answer means an earlier one did.
+  const pending: string[] = [];
+  const outcome = async (txId: string) => (await gw().call('GET', `/v1/transactions/${txId}?wait=true&timeout=5000`)).body as { status?: string } | undefined;
   let attempt = 0;
   while (!stop()) {
     const key = `${keyBase}-${attempt}`;
     for (;;) {
       if (stop()) return undefined;
+      const sentAt = Date.now();
       const r = await gw().call('POST', `${route}?wait=true`, { body, idempotencyKey: key, timeoutMs: 70_000 });
-      let tx = r.body as { id?: string; status?: string; validationCode?: string; code?: string };
+      let tx = r.body as { id?: string; status?: string; code?: string };
       if ((r.status === 200 || r.status === 202) && tx?.id) {
-        // 202: the wait ran out before the commit; ask for the outcome by id (same gateway store).
-        for (let i = 0; tx.status === 'endorsed' && i < 60 && !stop(); i++) {
-          const s = await gw().call('GET', `/v1/transactions/${tx.id}?wait=true&timeout=5000`);
-          if (s.status === 200 && (s.body as { status?: string }).status) tx = s.body;
+        if (!pending.includes(tx.id)) pending.push(tx.id);
+        for (let i = 0; tx.status === 'endorsed' && i < 4 && !stop(); i++) {
+          const s = await outcome(tx.id!);
+          if (s?.status) tx = { ...tx, ...s };
           else await sleep(500);
         }
         if (tx.status === 'committed') {
-          stats.lastSuccess = Date.now();
+          stats.lastSuccess = Math.max(stats.lastSuccess, sentAt);
           return { txId: tx.id! };
         }
-        if (tx.status === 'rejected') {
-          stats.rejected++;
-          attempt++;
-          break;
-        }
-        stats.retries++;
-        await sleep(300);
-        continue;
+        if (tx.status === 'rejected') stats.rejected++;
+        else stats.retries++;
+        attempt++;
+        break;
       }
-      const inFlight = r.status === 409 && /in-flight/.test(String((r.body as { type?: string })?.type));
-      if (r.status === 0 || r.status >= 500 || inFlight || r.status === 429) {
+      const type = String((r.body as { type?: string; code?: string })?.type ?? '');
+      const code = String((r.body as { code?: string })?.code ?? '');
+      if (r.status === 0 || r.status >= 500 || r.status === 429 || (r.status === 409 && /in-flight/.test(type))) {
         // No answer, unavailable, or the first attempt still in flight: same key again.
         stats.retries++;
         await sleep(400);
         continue;
+      }
+      if (code === 'REPLAY' || code === 'CONFLICT') {
+        // An earlier attempt of this very request committed after all.
+        for (const id of pending) {
+          if ((await outcome(id))?.status === 'committed') {
+            stats.lastSuccess = Math.max(stats.lastSuccess, sentAt);
+            return { txId: id };
+          }
+        }
       }
       stats.anomalies.push(`${route} answered ${r.status}: ${JSON.stringify(r.body).slice(0, 300)}`);
       return undefined;

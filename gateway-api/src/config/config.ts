@@ -469,7 +469,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
       commitStatusTimeoutMs: (fFabric.commitStatusTimeoutMs as number | undefined) ?? 60_000,
       eventStartBlock: (fFabric.eventStartBlock as number | undefined) ?? 0,
     },
-    idempotency: { leaseMs: (fIdem.leaseMs as number | undefined) ?? 120_000 },
+    idempotency: { leaseMs: (fIdem.leaseMs as number | undefined) ?? 25_000 },
     log: { level: level as GatewayConfig['log']['level'] },
     lending: { ...(traceKeyFile ? { traceKeyFile } : {}), borrowBatch: { maxItems: batchMax, maxWaitMs: batchWait } },
   };
