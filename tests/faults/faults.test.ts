@@ -13,7 +13,7 @@ import { canonicalJson, channels, DEFAULT_LENDING_PARAMS, generateKeyPair } from
 import { BrokerClient } from '../../gateway-api/src/channels/client';
 import { Connections, describeOnNetwork, ROOT } from '../integration/support/network';
 import { GatewayProcess } from '../support/gateway-process';
-import { depositActor, fund, newStats, transferActor } from '../support/load';
+import { depositActor, fund, newStats, openFundedChannel, transferActor } from '../support/load';
 
 jest.setTimeout(900_000);
 
@@ -100,23 +100,11 @@ describeOnNetwork('faults under load', () => {
     const acked = new Map<string, number>();
     const chans: Array<{ record: channels.ChannelRecord; keys: Record<'a' | 'b', channels.ChannelKeyPair>; stale?: channels.SignedState; a?: channels.Channel }> = [];
     for (let i = 0; i < 3; i++) {
-      const acct = { a: generateKeyPair(), b: generateKeyPair() };
-      await issuer.submitTransaction('IssuePay', acct.a.publicKey, '100000');
-      const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
-      const terms: channels.OpenTerms = {
-        network: channels.ONCHAIN_NETWORK,
-        salt: `faults-${Date.now()}-${i}`,
-        a: { account: acct.a.publicKey, channelKey: keys.a.publicKey, deposit: '100000' },
-        b: { account: acct.b.publicKey, channelKey: keys.b.publicKey, deposit: '0' },
-        disputeWindow: 120,
-      };
-      const req: channels.OpenRequest = { terms, auth: { a: channels.signOpen(terms, 'a', acct.a.privateKey, 1), b: channels.signOpen(terms, 'b', acct.b.privateKey, 1) } };
-      const rec = JSON.parse(Buffer.from(await chan.submitTransaction('Open', JSON.stringify(req))).toString());
-      const record = channels.recordOf(terms, rec.disputeWindow);
+      const { record, keys } = await openFundedChannel(chan, issuer, 100_000, 120, `faults-${Date.now()}-${i}`);
       chans.push({ record, keys });
       channelIds.push(record.channelId);
     }
-      let channelUpdatesStopped = false;
+    let channelUpdatesStopped = false;
     const channelLoad = Promise.all(
       chans.map(async (c) => {
         const a = new channels.Channel({ record: c.record, side: 'a', privateKey: c.keys.a.privateKey, policy: POLICY });

@@ -12,7 +12,7 @@ import { canonicalJson, channels, DEFAULT_LENDING_PARAMS, generateKeyPair } from
 import { BrokerClient } from '../../gateway-api/src/channels/client';
 import { Connections, describeOnNetwork, ROOT } from '../integration/support/network';
 import { GatewayProcess } from '../support/gateway-process';
-import { depositActor, fund, newStats, transferActor } from '../support/load';
+import { depositActor, fund, newStats, openFundedChannel, transferActor } from '../support/load';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 jest.setTimeout((MINUTES + 5) * 60_000);
@@ -83,19 +83,7 @@ describeOnNetwork(`soak: ${MINUTES} minutes of mixed load`, () => {
     const updaters: Promise<void>[] = [];
     const clients: BrokerClient[] = [];
     for (let i = 0; i < 4; i++) {
-      const acct = { a: generateKeyPair(), b: generateKeyPair() };
-      await utility.accounts.submitTransaction('IssuePay', acct.a.publicKey, '1000000000');
-      const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
-      const terms: channels.OpenTerms = {
-        network: channels.ONCHAIN_NETWORK,
-        salt: `soak-${Date.now()}-${i}`,
-        a: { account: acct.a.publicKey, channelKey: keys.a.publicKey, deposit: '1000000000' },
-        b: { account: acct.b.publicKey, channelKey: keys.b.publicKey, deposit: '0' },
-        disputeWindow: 3600,
-      };
-      const req: channels.OpenRequest = { terms, auth: { a: channels.signOpen(terms, 'a', acct.a.privateKey, 1), b: channels.signOpen(terms, 'b', acct.b.privateKey, 1) } };
-      const rec = JSON.parse(Buffer.from(await chan.submitTransaction('Open', JSON.stringify(req))).toString());
-      const record = channels.recordOf(terms, rec.disputeWindow);
+      const { record, keys } = await openFundedChannel(chan, utility.accounts, 1_000_000_000, 3600, `soak-${Date.now()}-${i}`);
       const a = new channels.Channel({ record, side: 'a', privateKey: keys.a.privateKey, policy: POLICY });
       const b = new channels.Channel({ record, side: 'b', privateKey: keys.b.privateKey, policy: POLICY });
       const ca = await BrokerClient.connect(gw.url, gw.keys.relay);

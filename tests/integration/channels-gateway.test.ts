@@ -3,84 +3,26 @@
  * process (`node gateway-api/dist/main.js`: run `npm run build` first) on a free port with a
  * temporary SQLite store and a generated API key, and is killed with SIGKILL for the restart tests.
  */
-import { ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { Contract } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { channels, generateKeyPair, KeyPair } from '@gridledger/core';
 import { BrokerClient } from '../../gateway-api/src/channels/client';
-import { hashApiKey } from '../../gateway-api/src/http/auth';
-import { Connections, describeOnNetwork, ROOT, utf8 } from './support/network';
+import { GatewayProcess } from '../support/gateway-process';
+import { Connections, describeOnNetwork, utf8 } from './support/network';
 
 jest.setTimeout(120_000);
 
 type Side = channels.Side;
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const POLICY = { maxHtlcs: 32, minLockDelta: 2, maxLockAhead: 3600 };
-const KEY = `glk_${randomBytes(18).toString('base64url')}`;
 const nowS = () => Math.floor(Date.now() / 1000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A gateway child process for the operator org. */
-class GatewayProcess {
-  child?: ChildProcess;
-  url = '';
-  output = '';
-  constructor(private readonly configPath: string) {}
-
-  async start(): Promise<void> {
-    const port = await freePort();
-    this.url = `http://127.0.0.1:${port}`;
-    this.child = spawn(process.execPath, [path.join(ROOT, 'gateway-api', 'dist', 'main.js'), '--config', this.configPath], {
-      env: { ...process.env, GRIDLEDGER_PORT: String(port), GRIDLEDGER_HOST: '127.0.0.1', GRIDLEDGER_API_KEYS: `int-relay:user-relay:${hashApiKey(KEY)}`, GRIDLEDGER_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout!.on('data', (d) => (this.output = (this.output + d).slice(-20_000)));
-    this.child.stderr!.on('data', (d) => (this.output = (this.output + d).slice(-20_000)));
-    const until = Date.now() + 30_000;
-    for (;;) {
-      if (this.child.exitCode !== null) throw new Error(`gateway exited with ${this.child.exitCode}:\n${this.output}`);
-      try {
-        if ((await fetch(`${this.url}/readyz`)).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > until) throw new Error(`gateway not ready in 30 s:\n${this.output}`);
-      await sleep(200);
-    }
-  }
-
-  /** kill -9: no shutdown, no flush. */
-  async kill(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
-  }
-}
 
 describeOnNetwork('the gateway as channel broker and watchtower (child process, real network)', () => {
   const conns = new Connections();
   let channel: Contract;
   let accounts: Contract;
   let issuer: Contract;
-  let dir: string;
   let gw: GatewayProcess;
   const clients: BrokerClient[] = [];
 
@@ -88,7 +30,7 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
   const balance = async (acct: KeyPair) => (await json(accounts.evaluateTransaction('GetAccount', acct.publicKey))).pay as number;
   const getChannel = async (id: string) => json(channel.evaluateTransaction('GetChannel', id));
   const connect = async () => {
-    const c = await BrokerClient.connect(gw.url, KEY);
+    const c = await BrokerClient.connect(gw.url, gw.keys.relay);
     clients.push(c);
     return c;
   };
@@ -139,19 +81,7 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
     // Start the event log near the chain's head (the watchtower reads it from its checkpoint).
     const qscc = conns.network('operator', 'client').getContract('qscc');
     const info = common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', 'energy'));
-    dir = mkdtempSync(path.join(tmpdir(), 'gl-chgw-'));
-    const config = path.join(dir, 'gateway.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        profile: path.join(ROOT, 'network', '.run', 'profiles', 'operator.json'),
-        org: 'operator',
-        store: { kind: 'sqlite', sqlitePath: path.join(dir, 'gateway.db') },
-        rateLimit: { requestsPerMinute: 100000, burst: 10000 },
-        fabric: { eventStartBlock: Math.max(0, info.getHeight() - 1) },
-      }),
-    );
-    gw = new GatewayProcess(config);
+    gw = new GatewayProcess('operator', { eventStartBlock: Math.max(0, info.getHeight() - 1) });
     await gw.start();
   });
 
@@ -160,9 +90,8 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
   });
 
   afterAll(async () => {
-    await gw?.kill();
+    await gw?.stop();
     conns.closeAll();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('updates made through the gateway are stored before the ack and survive kill -9 of the gateway', async () => {
@@ -184,7 +113,7 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
     expect(held.signed!.state.balances).toEqual({ a: '650', b: '350' });
     expect(held.revocations.b).toMatchObject({ party: 'b', below: 50 });
     // The parties restore from what the broker holds (as a wallet restoring a backup must) and go on.
-    const state = await (await fetch(`${gw.url}/v1/channels/${ch.channelId}/state`, { headers: { 'x-api-key': KEY } })).json();
+    const state = (await (await fetch(`${gw.url}/v1/channels/${ch.channelId}/state`, { headers: { 'x-api-key': gw.keys.relay } })).json()) as { signed: channels.SignedState; revocations: Record<Side, channels.RevocationToken> };
     expect(state).toMatchObject({ version: 50, signed: held.signed });
     const restore = async (side: Side) => {
       const end = new channels.Channel({ record: ch.record, side, privateKey: ch.keys[side].privateKey, policy: POLICY, snapshot: { record: ch.record, side, latest: state.signed, peerRevocation: state.revocations[channels.other(side)] } });
@@ -251,7 +180,7 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
     Y.enableForwarding({ fee, lockDelta: 30 });
     const pre = channels.newPreimage();
     T.client.expectPayment(pre.preimage);
-    const res = await fetch(`${gw.url}/v1/channels/route?source=S-${RUN}&target=T-${RUN}&amount=1000&finalLockDelta=120&lockDelta=30`, { headers: { 'x-api-key': KEY } });
+    const res = await fetch(`${gw.url}/v1/channels/route?source=S-${RUN}&target=T-${RUN}&amount=1000&finalLockDelta=120&lockDelta=30`, { headers: { 'x-api-key': gw.keys.relay } });
     expect(res.status).toBe(200);
     const route = (await res.json()) as channels.Route;
     expect(route).toMatchObject({ totalFees: '4', hops: [{ channelId: sx.channelId }, { channelId: xy.channelId }, { channelId: yt.channelId }] });
@@ -259,7 +188,7 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
     expect(await S.client.pay(channels.planPayment(route, pre.hashLock))).toBe(pre.preimage);
     expect(Date.now() - t0).toBeLessThan(5_000);
     // No route to a node nobody announced, and no inbound liquidity from T.
-    const none = await fetch(`${gw.url}/v1/channels/route?source=S-${RUN}&target=nobody-${RUN}&amount=1`, { headers: { 'x-api-key': KEY } });
+    const none = await fetch(`${gw.url}/v1/channels/route?source=S-${RUN}&target=nobody-${RUN}&amount=1`, { headers: { 'x-api-key': gw.keys.relay } });
     expect(none.status).toBe(404);
     expect(await none.json()).toMatchObject({ type: 'urn:gridledger:problem:no-route', code: 'NO_ROUTE' });
     await sleep(200);

@@ -1,5 +1,5 @@
 import { Contract } from '@hyperledger/fabric-gateway';
-import { canonicalJson, createPoolNote, generateKeyPair, KeyPair, noteCommitment, signRequest } from '@gridledger/core';
+import { canonicalJson, channels, createPoolNote, generateKeyPair, KeyPair, noteCommitment, signRequest } from '@gridledger/core';
 import { GatewayProcess } from './gateway-process';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,4 +124,24 @@ export async function fund(accounts: Contract, owners: KeyPair[], wh: number): P
     const reading = signRequest('meter-reading', { meterId, seq: 1, cumulativeWh: wh, readAt: 1 }, meter.privateKey);
     await accounts.submitTransaction('MintFromMeter', canonicalJson(reading.body), reading.signature);
   }
+}
+
+/**
+ * Opens a payment channel on chain funded by side `a` (pay units issued by the Utility), for load:
+ * returns the on-chain record and both parties' channel keys.
+ */
+export async function openFundedChannel(channel: Contract, issuer: Contract, deposit: number, disputeWindow: number, salt: string): Promise<{ record: channels.ChannelRecord; keys: Record<'a' | 'b', channels.ChannelKeyPair> }> {
+  const acct = { a: generateKeyPair(), b: generateKeyPair() };
+  await issuer.submitTransaction('IssuePay', acct.a.publicKey, String(deposit));
+  const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
+  const terms: channels.OpenTerms = {
+    network: channels.ONCHAIN_NETWORK,
+    salt,
+    a: { account: acct.a.publicKey, channelKey: keys.a.publicKey, deposit: String(deposit) },
+    b: { account: acct.b.publicKey, channelKey: keys.b.publicKey, deposit: '0' },
+    disputeWindow,
+  };
+  const req: channels.OpenRequest = { terms, auth: { a: channels.signOpen(terms, 'a', acct.a.privateKey, 1), b: channels.signOpen(terms, 'b', acct.b.privateKey, 1) } };
+  const rec = JSON.parse(Buffer.from(await channel.submitTransaction('Open', JSON.stringify(req))).toString());
+  return { record: channels.recordOf(terms, rec.disputeWindow), keys };
 }
