@@ -10,8 +10,8 @@ import { documentedOperations, openApiDocument, DocumentedOperation } from '../o
 import { renderHtml, renderMarkdown } from '../openapi/render';
 import { allOperations } from '../routes';
 import { SAMPLE_PARAMS, startTestGateway, TestGateway, TestResponse } from '../testing/harness';
-import { installLendingFakes, walkLending } from '../testing/lending-fixtures';
 import { installMarketFakes, walkMarket } from '../testing/market-fixtures';
+import { installLendingFakes, walkLending } from '../testing/lending-fixtures';
 import { installChannelFakes, walkChannels } from '../testing/channel-fixtures';
 import { installConsoleFakes, walkConsole } from '../testing/console-fixtures';
 import { pairOperations, expressPath, RouteContractError } from './router';
@@ -130,11 +130,11 @@ describe('mounted routes', () => {
     await call('getTransaction', 'GET', `/v1/transactions/${'0'.repeat(64)}`, { role: 'operator-admin' }); // 404
     await call('getTransaction', 'GET', '/v1/transactions/not-hex', { role: 'operator-admin' }); // 400
     await call('streamEvents', 'GET', '/v1/events?after=-1', { role: 'user-relay' }); // 400
-    await walkChannels(call, await installChannelFakes(gw.ledger, gw.store));
     installMarketFakes(gw.ledger);
     await walkMarket(call);
     installLendingFakes(gw.ledger, gw.deps);
     await walkLending(call);
+    await walkChannels(call, await installChannelFakes(gw.ledger, gw.store));
     await installConsoleFakes(gw.ledger, gw.store);
     for (const covered of await walkConsole(call, gw.deps, gw.url)) seen.add(covered);
     gw.ledger.reachable = false;

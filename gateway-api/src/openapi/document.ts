@@ -269,9 +269,9 @@ export const openApiDocument: OpenApiDocument = {
         },
       },
     },
-    ...channelPaths,
-    ...marketPaths,
     ...lendingPaths,
+    ...marketPaths,
+    ...channelPaths,
     ...consolePaths,
   },
   components: {

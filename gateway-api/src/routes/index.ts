@@ -7,11 +7,11 @@ import type { OperationModule } from '../http/operation';
 import { streamEvents } from './events';
 import { lendingOperations } from './lending';
 import { marketOperations } from './market';
+import { channelOperations } from './channels';
+import { consoleOperations } from './console';
 import { getDocs, getHealth, getMetrics, getOpenApi, getReadiness } from './operations';
 import { getLendingParams, getLendingParamsHistory, setLendingParams } from './params';
 import { getTransaction } from './transactions';
-import { channelOperations } from './channels';
-import { consoleOperations } from './console';
 
 export const allOperations: OperationModule[] = [
   getHealth,
@@ -25,7 +25,7 @@ export const allOperations: OperationModule[] = [
   getTransaction,
   streamEvents,
   ...lendingOperations,
-  ...channelOperations,
   ...marketOperations,
+  ...channelOperations,
   ...consoleOperations,
 ];
