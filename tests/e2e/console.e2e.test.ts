@@ -165,9 +165,17 @@ d('web console in headless Chromium on the real network', () => {
     gw.guarantora = await startGateway('guarantora', 'guarantor-admin');
     gw.guarantorb = await startGateway('guarantorb', 'guarantor-admin');
     gw.operator = await startGateway('operator', 'operator-admin');
-    // A chaincode event at the head, so that even a fresh network (whose first blocks carry none) gives
-    // every gateway's event log something to catch up to.
-    await conns.contract('utility', 'admin', 'params').submitTransaction('SetLendingParams', canonicalJson(DEFAULT_LENDING_PARAMS));
+    // What the pages show must exist on a fresh network too: the parameters (this also puts a chaincode
+    // event at the head for the gateways' event logs to catch up to), the Utility's tracing key, and both
+    // guarantors with their tracing keys and funded fine accounts.
+    await conns.contract('utility', 'admin', 'params').submitTransaction('SetLendingParams', canonicalJson(PARAMS));
+    const ug = conns.contract('utility', 'admin', 'guarantor');
+    await ug.submitTransaction('SetUtilityTraceKey', JSON.stringify(traceKey('utility').publicKey));
+    const registered = (await evaluate(ug, 'ListGuarantors')).map((x: { msp: string }) => x.msp);
+    for (const [msp, org, score] of [['GuarantorAMSP', 'guarantora', 800], ['GuarantorBMSP', 'guarantorb', 700]] as const) {
+      if (!registered.includes(msp)) await ug.submitTransaction('RegisterGuarantor', msp, `${org} corp`, String(score), JSON.stringify(traceKey(org).publicKey), accountKey(`${org}-fines`).publicKey);
+      await mintEnergy(conns.contract('utility', 'admin', 'accounts'), accountKey(`${org}-fines`).publicKey, 5_000);
+    }
     const height = await chainHeight();
     for (const g of Object.values(gw)) await caughtUp(g!, height);
   });
