@@ -12,7 +12,7 @@ import { PUBLIC_EVENT_NAMES } from '../openapi/console-paths';
 import { consoleIndex, ProvenanceKind } from '../services/console-index';
 import { decodeTransaction } from '../services/ledger-transaction';
 import { networkHealth } from '../services/network-health';
-import { eventMessage } from './events';
+import { streamStoreEvents } from './events';
 
 const utf8 = new TextDecoder();
 
@@ -131,61 +131,13 @@ export const listPublicGuarantors = defineOperation({
   },
 });
 
-const HEARTBEAT_MS = 15_000;
-const PAGE = 200;
 const PUBLIC_EVENTS = new Set(PUBLIC_EVENT_NAMES);
 
+/** GET /v1/public/events: the board's events only, for the open public board's live updates. */
 export const streamPublicEvents = defineOperation({
   operationId: 'streamPublicEvents',
   roles: 'public',
-  async handle(ctx) {
-    const { store, events } = ctx.deps;
-    const header = ctx.req.get('last-event-id');
-    let cursor: number;
-    if (header !== undefined) cursor = Number(header);
-    else if (ctx.query.after !== undefined) cursor = ctx.query.after as number;
-    else cursor = (await store.lastEvent())?.seq ?? 0;
-    const res = ctx.res;
-    res.status(200);
-    res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('X-Accel-Buffering', 'no');
-    res.flushHeaders();
-    res.write('retry: 2000\n\n');
-    let open = true;
-    let wake: (() => void) | undefined;
-    const stopListening = events.onAppended(() => wake?.());
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    ctx.req.on('close', () => {
-      open = false;
-      wake?.();
-    });
-    try {
-      while (open) {
-        const page = await store.eventsAfter(cursor, PAGE);
-        for (const e of page) {
-          if (!open) break;
-          cursor = e.seq;
-          if (!PUBLIC_EVENTS.has(e.eventName)) continue;
-          res.write(`id: ${e.seq}\nevent: ${e.eventName}\ndata: ${JSON.stringify(eventMessage(e))}\n\n`);
-        }
-        if (page.length === PAGE) continue;
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, 1_000);
-          wake = () => {
-            clearTimeout(t);
-            wake = undefined;
-            resolve();
-          };
-        });
-      }
-    } finally {
-      clearInterval(heartbeat);
-      stopListening();
-      res.end();
-    }
-    return undefined;
-  },
+  handle: (ctx) => streamStoreEvents(ctx, (e) => PUBLIC_EVENTS.has(e.eventName)),
 });
 
 export const getLedgerTransaction = defineOperation({
