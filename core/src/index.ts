@@ -10,3 +10,4 @@ export * from './identity';
 /** Payment channels, namespaced because names like `Side` and `settle` are generic. */
 export * as channels from './channels';
 export * from './crypto/ed25519';
+export * from './refusal-codes';

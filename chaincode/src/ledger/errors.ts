@@ -1,10 +1,10 @@
-import { ValidationError } from '@gridledger/core';
+import { ChaincodeErrorCode, ValidationError } from '@gridledger/core';
 
 /**
  * Chaincode refusals start with a stable code, which the gateway and the CLI map to their own
  * errors (see core/src/fabric/errors.ts). A thrown error fails the whole transaction: no partial write.
  */
-export type RefusalCode = 'ACCESS_DENIED' | 'INVALID_ARGUMENT' | 'NOT_FOUND' | 'CONFLICT' | 'REPLAY' | 'INVALID_PROOF' | 'INVALID_SIGNATURE' | 'EXPIRED' | 'FORBIDDEN_STATE';
+export type RefusalCode = ChaincodeErrorCode;
 
 /** Longest message a refusal carries: it travels in gRPC trailers, and may echo untrusted input. */
 export const MAX_REFUSAL_MESSAGE = 300;

@@ -2,8 +2,9 @@
  * The chaincode refuses with messages that start with a stable code, e.g. `ACCESS_DENIED: ...` or
  * `INVALID_ARGUMENT: ...`. These pull that code and message out of a Fabric client error.
  */
-export const CHAINCODE_ERROR_CODES = ['ACCESS_DENIED', 'INVALID_ARGUMENT', 'NOT_FOUND', 'CONFLICT', 'REPLAY', 'INVALID_PROOF', 'INVALID_SIGNATURE', 'EXPIRED', 'FORBIDDEN_STATE'] as const;
-export type ChaincodeErrorCode = (typeof CHAINCODE_ERROR_CODES)[number];
+import { CHAINCODE_ERROR_CODES, ChaincodeErrorCode } from '../refusal-codes';
+
+export { CHAINCODE_ERROR_CODES, ChaincodeErrorCode };
 
 export interface ChaincodeRefusal {
   code: ChaincodeErrorCode;

@@ -2,6 +2,7 @@
  * What the gateway needs from the ledger, independent of the Fabric client library, so that unit
  * tests can run the HTTP layer on an in-memory fake.
  */
+import type { ChaincodeErrorCode } from '@gridledger/core';
 
 /** Which of the org's Fabric identities signs: `admin` for org duties, `client` for relaying users. */
 export type IdentityKind = 'admin' | 'client';
@@ -115,7 +116,7 @@ export class LedgerError extends Error {
  * The stable codes the chaincode starts its refusals with (`ACCESS_DENIED: only UtilityMSP ...`),
  * and the kind of failure each one is.
  */
-export const CHAINCODE_CODE_KINDS: Record<string, LedgerErrorKind> = {
+export const CHAINCODE_CODE_KINDS: Record<ChaincodeErrorCode, LedgerErrorKind> = {
   ACCESS_DENIED: 'forbidden',
   INVALID_ARGUMENT: 'invalid',
   INVALID_PROOF: 'invalid',
@@ -128,9 +129,9 @@ export const CHAINCODE_CODE_KINDS: Record<string, LedgerErrorKind> = {
 };
 
 /** Finds the chaincode's code in a message, e.g. `INVALID_ARGUMENT` in `INVALID_ARGUMENT: W_b ...`. */
-export function chaincodeCode(message: string): string | undefined {
+export function chaincodeCode(message: string): ChaincodeErrorCode | undefined {
   const m = new RegExp(`\\b(${Object.keys(CHAINCODE_CODE_KINDS).join('|')}):`).exec(message);
-  return m?.[1];
+  return m?.[1] as ChaincodeErrorCode | undefined;
 }
 
 /**
