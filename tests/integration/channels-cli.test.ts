@@ -1,25 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Connections, describeOnNetwork, ROOT } from './support/network';
+import { gridledger } from './support/cli';
+import { Connections, describeOnNetwork } from './support/network';
 
 jest.setTimeout(60_000);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'gridledger-wallets-'));
 const f = (name: string) => path.join(dir, name);
 
-/** Runs the built CLI as a user would. */
-function gridledger(...args: string[]) {
-  const r = spawnSync('node', [path.join(ROOT, 'cli', 'dist', 'main.js'), ...args], { encoding: 'utf8' });
-  let json: any;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
 const relay = ['--org', 'operator', '--identity', 'client', '--json'];
 
 describeOnNetwork('gridledger kgc, pile and wallet commands on the network', () => {

@@ -1,20 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
-import { describeOnNetwork, ROOT } from './support/network';
+import { gridledger } from './support/cli';
+import { describeOnNetwork } from './support/network';
 
 jest.setTimeout(60_000);
-
-/** Runs the built CLI as a user would, returning its exit code and parsed --json output. */
-function gridledger(...args: string[]) {
-  const r = spawnSync('node', [path.join(ROOT, 'cli', 'dist', 'main.js'), ...args], { encoding: 'utf8' });
-  let json: any;
-  try {
-    json = JSON.parse(r.stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
-}
 
 describeOnNetwork('gridledger CLI on the network', () => {
   it('shows every network process healthy', () => {

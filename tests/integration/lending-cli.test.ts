@@ -3,12 +3,12 @@
  * pool, lenders deposit and withdraw from their lending wallets, guarantors review, endorse, revoke
  * and trace, borrowers prove and repay. Short windows via the parameters, as lending.test.ts does.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { canonicalJson, DEFAULT_LENDING_PARAMS, LendingParams, releaseZk } from '@gridledger/core';
-import { Connections, describeOnNetwork, ROOT } from './support/network';
+import { gridledgerAsync } from './support/cli';
+import { Connections, describeOnNetwork } from './support/network';
 import { accountKey, traceKey } from './support/keystore';
 import { evaluate, mintEnergy, submit, waitUntil } from './support/ledger';
 
@@ -22,25 +22,7 @@ const PARAMS: LendingParams = {
 const dir = mkdtempSync(path.join(tmpdir(), 'gridledger-lend-cli-'));
 const f = (name: string) => path.join(dir, name);
 
-/** Runs the built CLI as a user would (asynchronously, so the test's timers keep running). */
-function gridledger(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; json: any }> {
-  return new Promise((resolve) => {
-    const p = spawn('node', [path.join(ROOT, 'cli', 'dist', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => {
-      let json: any;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
+const gridledger = gridledgerAsync;
 const ok = async (...args: string[]) => {
   const r = await gridledger(...args);
   if (r.code !== 0) throw new Error(`gridledger ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
