@@ -30,12 +30,16 @@ import {
 } from '@gridledger/core';
 import { requireMsp } from '../ledger/access';
 import { authorizeSigned, requireKey } from '../ledger/accounts';
-import { parseInput, refuse } from '../ledger/errors';
+import { batchItem, parseInput, refuse } from '../ledger/errors';
 import { requireTrader } from '../ledger/market';
-import { emit, parseJsonArg, txTimeSeconds } from '../ledger/state';
+import { emit, parseBatchArg, parseJsonArg, txTimeSeconds } from '../ledger/state';
 import { key, view } from '../ledger/view';
 
 const PARAMS_KEY = 'mkparams';
+/** Orders one relayer transaction may carry. */
+export const MAX_ORDER_BATCH = 64;
+
+const orderEvent = (o: OrderRecord) => ({ cycleId: o.cycleId, orderId: o.orderId, side: o.side, price: o.price, quantity: o.quantity, trader: o.trader });
 /** Fabric's highest code point, closing a prefix range (as the shim does for partial composite keys). */
 const MAX_RUNE = '\u{10FFFF}';
 
@@ -222,13 +226,44 @@ export class MarketContract extends Contract {
   @Transaction()
   @Returns('string')
   async SubmitOrder(ctx: Context, bodyJson: string, signature: string): Promise<string> {
-    const body = parseInput(() => checkOrderBody(parseJsonArg(bodyJson, 'order')));
+    const rec = await this.submitOrder(ctx, parseJsonArg(bodyJson, 'order'), signature, ctx.stub.getTxID());
+    emit(ctx, 'MarketOrderSubmitted', orderEvent(rec));
+    return canonicalJson(rec);
+  }
+
+  /**
+   * Up to MAX_ORDER_BATCH signed orders `[{body, signature}]` in one transaction, as a relayer
+   * collects them. Each is checked exactly as SubmitOrder, in list order; order `i` gets the id
+   * `<txId>.<i, 2 digits>`, so orders of one batch that tie on price and time keep the list's order.
+   * A refusal names its item (`order i: ...`) and the batch writes nothing.
+   */
+  @Transaction()
+  @Returns('string')
+  async SubmitOrders(ctx: Context, requestsJson: string): Promise<string> {
+    const list = parseBatchArg(requestsJson, 'orders', MAX_ORDER_BATCH);
+    const out: OrderRecord[] = [];
+    for (const [i, item] of list.entries()) {
+      out.push(
+        await batchItem('order', i, () => {
+          const { body, signature } = (item ?? {}) as { body?: unknown; signature?: unknown };
+          if (typeof signature !== 'string') refuse('INVALID_ARGUMENT', 'each item must be {body, signature}');
+          return this.submitOrder(ctx, body, signature, `${ctx.stub.getTxID()}.${String(i).padStart(2, '0')}`);
+        }),
+      );
+    }
+    // Fabric keeps one event per transaction: the batch's orders travel together.
+    emit(ctx, 'MarketOrdersSubmitted', { orders: out.map(orderEvent) });
+    return canonicalJson(out);
+  }
+
+  private async submitOrder(ctx: Context, raw: unknown, signature: string, orderId: string): Promise<OrderRecord> {
+    const body = parseInput(() => checkOrderBody(raw));
     requireKey(body.account, 'account');
     const now = txTimeSeconds(ctx);
     await this.openCycle(ctx, body.cycleId, now);
     const ts = ctx.stub.getTxTimestamp();
     let seq = parseInput(() => seqFromTxTimestamp(now, ts.nanos));
-    const order: Order = { orderId: ctx.stub.getTxID(), side: body.side, owner: body.account, price: body.price, quantity: body.quantity, seq, cycleId: body.cycleId };
+    const order: Order = { orderId, side: body.side, owner: body.account, price: body.price, quantity: body.quantity, seq, cycleId: body.cycleId };
     parseInput(() => validateOrder(order));
     // A refused order writes nothing (the whole transaction fails), so it consumes no nonce either.
     await requireTrader(ctx, body.trader, body.account, now);
@@ -249,8 +284,7 @@ export class MarketContract extends Contract {
     const rec: OrderRecord = { ...order, seq, trader: body.trader, submittedAt: now };
     if (carriedFrom) rec.carriedFrom = carriedFrom;
     await v.put(orderKey(ctx, rec), rec);
-    emit(ctx, 'MarketOrderSubmitted', { cycleId: rec.cycleId, orderId: rec.orderId, side: rec.side, price: rec.price, quantity: rec.quantity, trader: rec.trader });
-    return canonicalJson(rec);
+    return rec;
   }
 
   /** Cancels an order while its cycle is open; signed by the order's owner (action `market-cancel`). */

@@ -3,10 +3,10 @@ import { addressToField, canonicalJson, hashNode, Orgs, payoutPerNote, toField, 
 import { LendingParams } from '@gridledger/core';
 import { requireMsp } from '../ledger/access';
 import { authorizeSigned, credit, debit, requireAmount, requireKey } from '../ledger/accounts';
-import { parseInput, refuse } from '../ledger/errors';
+import { batchItem, parseInput, refuse } from '../ledger/errors';
 import { foldPool, getPool, POOL_ID, PoolRecord, putPool } from '../ledger/pools';
 import { requireWithdrawProof } from '../ledger/proofs';
-import { emit, getJson, parseJsonArg, txTimeSeconds } from '../ledger/state';
+import { emit, getJson, parseBatchArg, parseJsonArg, txTimeSeconds } from '../ledger/state';
 import { key, view } from '../ledger/view';
 import { LENDING_PARAMS_KEY, PublishedParams } from './params-contract';
 
@@ -15,6 +15,9 @@ export async function requireParams(ctx: Context): Promise<LendingParams> {
   if (!published) refuse('FORBIDDEN_STATE', 'the lending parameters have not been published yet');
   return published.params;
 }
+
+/** Deposits one relayer transaction may carry. */
+export const MAX_DEPOSIT_BATCH = 64;
 
 /** Root of a depth-20 Poseidon tree holding `leaves` from index 0, empty leaves after them. */
 export function rootOfLeaves(leaves: bigint[]): bigint {
@@ -75,7 +78,35 @@ export class PoolContract extends Contract {
    */
   @Transaction()
   async Deposit(ctx: Context, bodyJson: string, signature: string): Promise<void> {
-    const body = parseJsonArg(bodyJson, 'deposit') as { poolId: string; commitment: string; account: string; nonce: number };
+    emit(ctx, 'PoolDeposit', await this.deposit(ctx, parseJsonArg(bodyJson, 'deposit'), signature));
+  }
+
+  /**
+   * Up to MAX_DEPOSIT_BATCH signed deposits `[{body, signature}]` in one transaction, as a relayer
+   * collects them: each is checked exactly as Deposit, in order (two from one account see each
+   * other's nonce and debit). A refusal names its item (`deposit i: ...`) and the whole batch writes
+   * nothing, so the relayer resubmits the others without it.
+   */
+  @Transaction()
+  async DepositBatch(ctx: Context, requestsJson: string): Promise<void> {
+    const list = parseBatchArg(requestsJson, 'deposits', MAX_DEPOSIT_BATCH);
+    const deposits = [];
+    for (const [i, item] of list.entries()) {
+      deposits.push(
+        await batchItem('deposit', i, () => {
+          const { body, signature } = (item ?? {}) as { body?: unknown; signature?: unknown };
+          if (typeof signature !== 'string') refuse('INVALID_ARGUMENT', 'each item must be {body, signature}');
+          return this.deposit(ctx, body, signature);
+        }),
+      );
+    }
+    // Fabric keeps one event per transaction: the batch's deposits travel together.
+    emit(ctx, 'PoolDeposits', { deposits });
+  }
+
+  /** One deposit's checks and writes; answers its event payload. */
+  private async deposit(ctx: Context, raw: unknown, signature: string): Promise<{ poolId: string; commitment: string }> {
+    const body = raw as { poolId: string; commitment: string; account: string; nonce: number };
     if (typeof body !== 'object' || body === null) refuse('INVALID_ARGUMENT', 'deposit must be an object');
     const pool = await getPool(ctx, body.poolId);
     const commitment = parseInput(() => toField(body.commitment, 'commitment'));
@@ -88,7 +119,7 @@ export class PoolContract extends Contract {
     if (await v.get(k)) refuse('CONFLICT', 'this note commitment is already in the pool');
     await debit(ctx, 'energy', body.account, pool.denominationWh);
     await v.put(k, { at: txTimeSeconds(ctx) });
-    emit(ctx, 'PoolDeposit', { poolId: pool.poolId, commitment: commitment.toString() });
+    return { poolId: pool.poolId, commitment: commitment.toString() };
   }
 
   /**

@@ -23,3 +23,18 @@ export function parseInput<T>(parse: () => T): T {
     throw err;
   }
 }
+
+/**
+ * Runs one item of a batch transaction; a refusal it raises names the item (`deposit 3: ...`), so a
+ * relayer can drop exactly that item and resubmit the rest. The whole transaction still fails.
+ */
+export async function batchItem<T>(label: string, index: number, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const m = /^([A-Z_]+): ([\s\S]*)$/.exec((err as Error).message ?? '');
+    if (!m) throw err;
+    throw new Error(`${m[1]}: ${label} ${index}: ${m[2]}`);
+  }
+}
+

@@ -34,3 +34,10 @@ export function parseJsonArg(arg: string, name: string): unknown {
     refuse('INVALID_ARGUMENT', `${name} is not valid JSON`);
   }
 }
+
+/** A batch argument: a JSON list of 1 to `max` items. */
+export function parseBatchArg(arg: string, name: string, max: number): unknown[] {
+  const list = parseJsonArg(arg, name);
+  if (!Array.isArray(list) || list.length === 0 || list.length > max) refuse('INVALID_ARGUMENT', `${name} must be a list of 1 to ${max} items`);
+  return list;
+}

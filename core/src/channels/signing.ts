@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519';
 import { canonicalJson } from '../canonical-json';
+import { KeyObjectCache } from '../crypto/key-cache';
 import { ibsSign, ibsVerify, type IbsKeyPair, type KeyLookup, type MultiSignature } from '../identity';
 import { ChannelError, check } from './errors';
 import { parseState, rawDigest, type ChannelState, type ParsedState, type Side } from './state';
@@ -36,29 +37,17 @@ const PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
 const KEY_HEX = /^[0-9a-f]{64}$/;
 const SIG_HEX = /^[0-9a-f]{128}$/;
 
-// Building a KeyObject costs as much as a verify (~90 µs), so keys are cached; bounded so a
-// stream of junk keys cannot grow memory.
-const CACHE_MAX = 4096;
-const pubCache = new Map<string, KeyObject>();
-const privCache = new Map<string, KeyObject>();
-function cached(cache: Map<string, KeyObject>, hex: string, make: () => KeyObject): KeyObject {
-  let k = cache.get(hex);
-  if (!k) {
-    k = make();
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-    cache.set(hex, k);
-  }
-  return k;
-}
+const pubCache = new KeyObjectCache();
+const privCache = new KeyObjectCache();
 
 function publicKeyObject(pub: string): KeyObject {
   check(typeof pub === 'string' && KEY_HEX.test(pub), 'BAD_KEY', 'public key must be 32 bytes of lower-case hex');
-  return cached(pubCache, pub, () => createPublicKey({ key: Buffer.concat([SPKI, Buffer.from(pub, 'hex')]), format: 'der', type: 'spki' }));
+  return pubCache.get(pub, () => createPublicKey({ key: Buffer.concat([SPKI, Buffer.from(pub, 'hex')]), format: 'der', type: 'spki' }));
 }
 
 function privateKeyObject(priv: string): KeyObject {
   check(typeof priv === 'string' && KEY_HEX.test(priv), 'BAD_KEY', 'private key must be 32 bytes of lower-case hex');
-  return cached(privCache, priv, () => createPrivateKey({ key: Buffer.concat([PKCS8, Buffer.from(priv, 'hex')]), format: 'der', type: 'pkcs8' }));
+  return privCache.get(priv, () => createPrivateKey({ key: Buffer.concat([PKCS8, Buffer.from(priv, 'hex')]), format: 'der', type: 'pkcs8' }));
 }
 
 /** A fresh Ed25519 channel key. Use one per channel so channels cannot be linked by key. */

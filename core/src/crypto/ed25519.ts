@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, KeyObject, randomBytes, sign, verify } from 'node:crypto';
 import { ValidationError } from '../errors';
+import { KeyObjectCache } from './key-cache';
 
 /**
  * Ed25519 keys of end users, meters and piles as raw 32-byte lower-case hex, over node:crypto
@@ -20,14 +21,17 @@ export function isPublicKeyHex(value: unknown): value is string {
   return typeof value === 'string' && KEY_HEX.test(value);
 }
 
+const publicKeys = new KeyObjectCache();
+const privateKeys = new KeyObjectCache();
+
 export function publicKeyObject(pub: string): KeyObject {
   if (!isPublicKeyHex(pub)) throw new ValidationError('must be a 32-byte Ed25519 public key in lower-case hex', 'publicKey');
-  return createPublicKey({ key: Buffer.concat([SPKI, Buffer.from(pub, 'hex')]), format: 'der', type: 'spki' });
+  return publicKeys.get(pub, () => createPublicKey({ key: Buffer.concat([SPKI, Buffer.from(pub, 'hex')]), format: 'der', type: 'spki' }));
 }
 
 function privateKeyObject(priv: string): KeyObject {
   if (!KEY_HEX.test(priv)) throw new ValidationError('must be a 32-byte Ed25519 private key in lower-case hex', 'privateKey');
-  return createPrivateKey({ key: Buffer.concat([PKCS8, Buffer.from(priv, 'hex')]), format: 'der', type: 'pkcs8' });
+  return privateKeys.get(priv, () => createPrivateKey({ key: Buffer.concat([PKCS8, Buffer.from(priv, 'hex')]), format: 'der', type: 'pkcs8' }));
 }
 
 export function generateKeyPair(): KeyPair {
