@@ -3,6 +3,7 @@
  * pools, meters, its tracing key from a key file) and GuarantorA's (credentials, tracing), with end
  * users relayed by user-relay keys. A garbage proof is refused with 422 by the gateway before any
  * endorsement, and a replayed Idempotency-Key answers the first result without a second borrow.
+ * Concurrent deposits meet in one DepositBatch; one the chaincode refuses is answered alone.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { createLogger } from '../../gateway-api/src/http/logger';
 import { GatewayMetrics } from '../../gateway-api/src/http/metrics';
 import { Gateway } from '../../gateway-api/src/server';
 import { SqliteStore } from '../../gateway-api/src/store/sqlite-store';
+import { accountLane } from '../../gateway-api/src/services/relay-batcher';
 import { testConfig } from '../../gateway-api/src/testing/harness';
 
 jest.setTimeout(120_000);
@@ -30,6 +32,8 @@ const PARAMS: LendingParams = {
   ...DEFAULT_LENDING_PARAMS, W_b: 60, W_g: 40, minScoreTable: [{ maxAmountWh: 5_000, maxDurationS: 3_600, minScore: 600 }], expiry: { graceS: 1 },
   interestBps: 1_000, traceWindowS: 3, defaultFineBps: 11_000, missedTraceFineBps: 5_000, poolDenominationsWh: [1_000, 10_000],
 };
+
+const DEPOSIT_LANES = 4;
 
 interface Running {
   url: string;
@@ -54,7 +58,8 @@ async function startGateway(org: OrgName, adminRole: 'utility-admin' | 'guaranto
       org,
       auth: { apiKeys: [{ id: 'int-admin', role: adminRole, sha256: hashApiKey(admin) }, { id: 'int-relay', role: 'user-relay', sha256: hashApiKey(relay) }], mtls: [] },
       fabric: { ...TIMEOUTS, eventStartBlock: 0 },
-      lending: { traceKeyFile, borrowBatch: { maxItems: 8, maxWaitMs: 30 } },
+      // Deposits wait long enough for a test's concurrent requests to meet in one batch.
+      lending: { traceKeyFile, borrowBatch: { maxItems: 8, maxWaitMs: 30 }, depositBatch: { maxItems: 8, maxWaitMs: 300, lanes: DEPOSIT_LANES } },
     },
     sqlitePath,
   );
@@ -109,7 +114,8 @@ describeOnNetwork('lending through the REST gateways', () => {
 
   const mint = async (owner: string, wh: number) => {
     const meter = generateKeyPair();
-    const meterId = `gwm-${owner.slice(0, 10)}-${++n}`;
+    // Unique per run: some owners (the guarantors' fine accounts) are the same in every run.
+    const meterId = `gwm-${run}-${owner.slice(0, 10)}-${++n}`;
     await committed(util, 'POST', '/v1/meters', util.admin, { meterId, publicKey: meter.publicKey, owner });
     const s = signRequest('meter-reading', { meterId, seq: 1, cumulativeWh: wh, readAt: Math.floor(Date.now() / 1000) }, meter.privateKey);
     return committed(util, 'POST', '/v1/meters/readings', util.admin, { reading: s.body, signature: s.signature });
@@ -131,17 +137,22 @@ describeOnNetwork('lending through the REST gateways', () => {
       }
     }
     await mint(accountKey('guarantora-fines').publicKey, 2_000);
+    // The lenders' energy first: the pool's short deadline starts counting only when it is created.
+    for (const l of lenders) expect((await mint(l.publicKey, 1_000)).result).toMatchObject({ mintedWh: 1_000 });
     const now = Math.floor(Date.now() / 1000);
     st.deadline = now + 12;
     st.maturity = now + 45;
     await committed(util, 'POST', '/v1/pools', util.admin, { poolId, denominationWh: 1_000, targetNotes: 2, deadline: st.deadline, maturity: st.maturity });
-    for (const l of lenders) expect((await mint(l.publicKey, 1_000)).result).toMatchObject({ mintedWh: 1_000 });
     // A guarantor-admin key is refused on the Utility-only route.
     expect((await call(gA, 'POST', '/v1/pools', gA.admin, { poolId: `x-${run}`, denominationWh: 1_000, targetNotes: 1, deadline: now + 60, maturity: now + 120 })).status).toBe(403);
   });
 
   it('lenders deposit through the relay; GuarantorA endorses two borrowers on its own gateway', async () => {
-    for (const l of lenders) expect(await committed(util, 'POST', `/v1/pools/${poolId}/deposits`, util.relay, await deposit(poolId, l))).toMatchObject({ function: 'pool:Deposit' });
+    // Both at once, before the pool's deadline: relayed in DepositBatch transactions (one, or one per
+    // lane when the two accounts fall in different lanes).
+    const signed = await Promise.all(lenders.map((l) => deposit(poolId, l)));
+    const done = await Promise.all(signed.map((d) => committed(util, 'POST', `/v1/pools/${poolId}/deposits`, util.relay, d)));
+    for (const d of done) expect(d).toMatchObject({ function: 'pool:DepositBatch', batchSize: expect.any(Number), index: expect.any(Number) });
     expect((await call(util, 'GET', `/v1/pools/${poolId}`, util.relay)).body).toMatchObject({ status: 'funding', deposits: 2 });
     for (const b of [alice, bob]) {
       const idCommitment = identityCommitment(b.id.identity, identitySecretHash(b.id.identitySecret)).toString();
@@ -216,5 +227,41 @@ describeOnNetwork('lending through the REST gateways', () => {
     // The guarantor's gateway now refuses to endorse him.
     const again = await call(gA, 'POST', '/v1/credentials', gA.admin, { identityCommitment: '5', score: 900, identity: bob.who });
     expect([again.status, again.body.code]).toEqual([409, 'BLOCKED']);
+  });
+
+  it('concurrent deposits meet in one DepositBatch, each reply with its index; an overdrawn one is refused alone, a forged one at the gateway', async () => {
+    // Accounts of one lane, so their deposits share a batch (accounts of other lanes go in their own).
+    const lane = accountLane(lenders[0].publicKey, DEPOSIT_LANES);
+    const sameLane = (): KeyPair => {
+      for (;;) {
+        const k = generateKeyPair();
+        if (accountLane(k.publicKey, DEPOSIT_LANES) === lane) return k;
+      }
+    };
+    const funded = [sameLane(), sameLane(), sameLane()];
+    const broke = sameLane(); // never minted: nothing to deposit
+    const batchPool = `gw-batch-${run}`;
+    const now = Math.floor(Date.now() / 1000);
+    await committed(util, 'POST', '/v1/pools', util.admin, { poolId: batchPool, denominationWh: 1_000, targetNotes: 10, deadline: now + 600, maturity: now + 1_200 });
+    await Promise.all(funded.map((k) => mint(k.publicKey, 1_000)));
+    const signed = await Promise.all([...funded, broke].map((k) => deposit(batchPool, k)));
+    const forged = await deposit(batchPool, funded[0]);
+    forged.body = { ...forged.body, commitment: noteCommitment(createPoolNote()).toString() };
+
+    const replies = await Promise.all([...signed, forged].map((s) => call(util, 'POST', `/v1/pools/${batchPool}/deposits?wait=true`, util.relay, s)));
+    expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 409, 422]);
+    expect(replies[3].body).toMatchObject({ code: 'FORBIDDEN_STATE', detail: expect.stringMatching(/^FORBIDDEN_STATE: deposit: insufficient energy/) });
+    expect(replies[4].body).toMatchObject({ code: 'INVALID_SIGNATURE' });
+    const ok = replies.slice(0, 3).map((r) => r.body);
+    for (const b of ok) expect(b).toMatchObject({ status: 'committed', function: 'pool:DepositBatch', batchSize: 3 });
+    expect(new Set(ok.map((b) => b.id)).size).toBe(1);
+    expect(ok.map((b) => b.index).sort()).toEqual([0, 1, 2]);
+    // The ledger agrees: three notes, the three funded accounts paid, the overdrawn one untouched.
+    expect((await call(util, 'GET', `/v1/pools/${batchPool}`, util.relay)).body).toMatchObject({ status: 'funding', deposits: 3 });
+    for (const k of funded) expect((await call(util, 'GET', `/v1/accounts/${k.publicKey}`, util.relay)).body).toMatchObject({ energyWh: 0, nonce: 1 });
+    expect((await call(util, 'GET', `/v1/accounts/${broke.publicKey}`, util.relay)).body.nonce ?? 0).toBe(0);
+    // The batch's transaction resource lists nothing else: one transaction for the three callers.
+    const tx = await call(util, 'GET', `/v1/transactions/${ok[0].id}`, util.relay);
+    expect(tx.body).toMatchObject({ id: ok[0].id, function: 'pool:DepositBatch', status: 'committed' });
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey } from '../http/auth';
-import { ConfigError, loadConfig, parseByteSize } from './config';
+import { ConfigError, ENV_VARS, loadConfig, parseByteSize } from './config';
 
 const H = hashApiKey('secret-key');
 let dir: string;
@@ -109,6 +109,59 @@ test('an unreadable or unparsable config file is a clear error', () => {
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{ not json');
   expect(problemsOf(() => loadConfig({ argv: ['--config', bad] }))[0]).toMatch(/cannot parse/);
+});
+
+test('relay batchers: defaults, the file\'s lending.depositBatch and market.orderBatch, the environment winning', () => {
+  const base = { GRIDLEDGER_PROFILE: profile, GRIDLEDGER_API_KEYS: `ops:utility-admin:${H}` };
+  const c = loadConfig({ env: base });
+  expect(c.lending).toMatchObject({ borrowBatch: { maxItems: 16, maxWaitMs: 50 }, depositBatch: { maxItems: 16, maxWaitMs: 20, lanes: 8 } });
+  expect(c.market).toEqual({ orderBatch: { maxItems: 16, maxWaitMs: 20, lanes: 8 } });
+  const file = join(dir, 'gw.yaml');
+  writeFileSync(file, ['lending: { depositBatch: { maxItems: 64, maxWaitMs: 5, lanes: 2 } }', 'market: { orderBatch: { maxItems: 1, lanes: 64 } }'].join('\n'));
+  const f = loadConfig({ argv: ['--config', file], env: { ...base, GRIDLEDGER_DEPOSIT_BATCH_LANES: '3', GRIDLEDGER_ORDER_BATCH_WAIT_MS: '0' } });
+  expect(f.lending!.depositBatch).toEqual({ maxItems: 64, maxWaitMs: 5, lanes: 3 });
+  expect(f.market!.orderBatch).toEqual({ maxItems: 1, maxWaitMs: 0, lanes: 64 });
+});
+
+test('relay batch settings out of range are refused, each naming its variable or file key', () => {
+  const problems = problemsOf(() =>
+    loadConfig({
+      env: {
+        GRIDLEDGER_PROFILE: profile,
+        GRIDLEDGER_API_KEYS: `ops:utility-admin:${H}`,
+        GRIDLEDGER_DEPOSIT_BATCH_MAX: '65',
+        GRIDLEDGER_DEPOSIT_BATCH_WAIT_MS: '10001',
+        GRIDLEDGER_DEPOSIT_BATCH_LANES: '0',
+        GRIDLEDGER_ORDER_BATCH_MAX: '0',
+        GRIDLEDGER_ORDER_BATCH_LANES: 'many',
+        GRIDLEDGER_BORROW_BATCH_WAIT_MS: '20000',
+      },
+    }),
+  );
+  expect(problems).toEqual([
+    'GRIDLEDGER_BORROW_BATCH_WAIT_MS: must be 0 to 10000, got 20000',
+    'GRIDLEDGER_DEPOSIT_BATCH_MAX: must be 1 to 64, got 65',
+    'GRIDLEDGER_DEPOSIT_BATCH_WAIT_MS: must be 0 to 10000, got 10001',
+    'GRIDLEDGER_DEPOSIT_BATCH_LANES: must be 1 to 64, got 0',
+    'GRIDLEDGER_ORDER_BATCH_MAX: must be 1 to 64, got 0',
+    'GRIDLEDGER_ORDER_BATCH_LANES: must be a non-negative integer, got "many"',
+  ]);
+  const file = join(dir, 'gw.json');
+  writeFileSync(file, JSON.stringify({ profile: 'utility.json', market: { orderBatch: { maxItems: 65, size: 3 } }, lending: { depositBatch: { lanes: 0 } } }));
+  expect(problemsOf(() => loadConfig({ argv: ['--config', file] }))).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/\/market\/orderBatch\/maxItems must be <= 64/),
+      expect.stringMatching(/\/market\/orderBatch must NOT have additional properties "size"/),
+      expect.stringMatching(/\/lending\/depositBatch\/lanes must be >= 1/),
+    ]),
+  );
+});
+
+test('every setting the gateway reads from the environment is documented in ENV_VARS', () => {
+  const source = readFileSync(join(__dirname, 'config.ts'), 'utf8');
+  const read = new Set([...source.matchAll(/'(GRIDLEDGER_[A-Z_]+)'/g)].map((m) => m[1]));
+  for (const prefix of ['DEPOSIT', 'ORDER']) for (const s of ['MAX', 'WAIT_MS', 'LANES']) read.add(`GRIDLEDGER_${prefix}_BATCH_${s}`);
+  for (const name of read) expect([name, ENV_VARS[name]]).toEqual([name, expect.any(String)]);
 });
 
 test('byte sizes', () => {

@@ -67,9 +67,30 @@ export interface GatewayConfig {
     leaseMs: number;
   };
   log: { level: 'debug' | 'info' | 'warn' | 'error' };
-  /** Lending routes: the org's tracing key (guarantor and Utility gateways) and the borrow batcher. */
+  /** Lending routes: the org's tracing key (guarantor and Utility gateways), the borrow and deposit batchers. */
   lending?: LendingConfig;
+  /** Market routes: the order batcher. */
+  market?: MarketConfig;
 }
+
+/**
+ * A relay batcher's settings: items are collected per lane for up to `maxWaitMs` or `maxItems`,
+ * then sent as one batch transaction; each signing account always falls in the same one of `lanes`
+ * lanes, and each lane has one batch in flight. `maxItems` 1 turns batching off (the single-item
+ * function is submitted at once, as without a batcher).
+ */
+export interface RelayBatchConfig {
+  maxItems: number;
+  maxWaitMs: number;
+  lanes: number;
+}
+
+/** Defaults of the deposit and order batchers. */
+export const RELAY_BATCH_DEFAULTS: RelayBatchConfig = { maxItems: 16, maxWaitMs: 20, lanes: 8 };
+/** Defaults of the borrow batcher (one lane per pool, so no lane count). */
+export const BORROW_BATCH_DEFAULTS = { maxItems: 16, maxWaitMs: 50 };
+/** The largest DepositBatch / SubmitOrders the chaincode takes, and the most lanes a batcher may have. */
+export const RELAY_BATCH_LIMITS = { maxItems: 64, maxWaitMs: 10_000, lanes: 64 };
 
 /** Lending settings. The tracing key file holds a secret: it is read at start and never logged. */
 export interface LendingConfig {
@@ -77,6 +98,14 @@ export interface LendingConfig {
   traceKeyFile?: string;
   /** Borrow requests for one pool are collected for up to `maxWaitMs` or `maxItems`, then sent as one BorrowBatch. */
   borrowBatch: { maxItems: number; maxWaitMs: number };
+  /** Signed deposits are collected per lane (by account) and sent as one `pool:DepositBatch`; absent: the defaults. */
+  depositBatch?: RelayBatchConfig;
+}
+
+/** Market settings. */
+export interface MarketConfig {
+  /** Signed orders are collected per lane (by account) and sent as one `market:SubmitOrders`. */
+  orderBatch: RelayBatchConfig;
 }
 
 /** A configuration problem found at start; `problems` lists every one, each naming its source. */
@@ -91,6 +120,15 @@ export class ConfigError extends Error {
 export const PACKAGE_DIR = resolve(__dirname, '..', '..');
 
 const roleSchema = { enum: [...ROLES] };
+const relayBatchSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    maxItems: { type: 'integer', minimum: 1, maximum: RELAY_BATCH_LIMITS.maxItems },
+    maxWaitMs: { type: 'integer', minimum: 0, maximum: RELAY_BATCH_LIMITS.maxWaitMs },
+    lanes: { type: 'integer', minimum: 1, maximum: RELAY_BATCH_LIMITS.lanes },
+  },
+} as const;
 
 /** JSON Schema of the configuration file (JSON or YAML); also documents it. */
 export const CONFIG_FILE_SCHEMA = {
@@ -192,7 +230,13 @@ export const CONFIG_FILE_SCHEMA = {
           additionalProperties: false,
           properties: { maxItems: { type: 'integer', minimum: 1, maximum: 32 }, maxWaitMs: { type: 'integer', minimum: 0, maximum: 10000 } },
         },
+        depositBatch: relayBatchSchema,
       },
+    },
+    market: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { orderBatch: relayBatchSchema },
     },
   },
 } as const;
@@ -219,7 +263,13 @@ export const ENV_VARS: Record<string, string> = {
   GRIDLEDGER_LOG_LEVEL: 'debug, info (default), warn or error',
   GRIDLEDGER_TRACE_KEY_FILE: 'the org\'s lending tracing key file (guarantor and Utility gateways; mode 600, never logged)',
   GRIDLEDGER_BORROW_BATCH_MAX: 'borrows per BorrowBatch transaction, 1-32 (default 16)',
-  GRIDLEDGER_BORROW_BATCH_WAIT_MS: 'how long the gateway collects borrows for one batch, in ms (default 50)',
+  GRIDLEDGER_BORROW_BATCH_WAIT_MS: 'how long the gateway collects borrows for one batch, in ms, 0-10000 (default 50)',
+  GRIDLEDGER_DEPOSIT_BATCH_MAX: 'deposits per DepositBatch transaction, 1-64 (default 16; 1 = no batching, each deposit is its own pool:Deposit)',
+  GRIDLEDGER_DEPOSIT_BATCH_WAIT_MS: 'how long the gateway collects deposits for one batch, in ms, 0-10000 (default 20)',
+  GRIDLEDGER_DEPOSIT_BATCH_LANES: 'deposit lanes, 1-64 (default 8): an account always uses the same lane, each lane has one batch in flight',
+  GRIDLEDGER_ORDER_BATCH_MAX: 'market orders per SubmitOrders transaction, 1-64 (default 16; 1 = no batching, each order is its own SubmitOrder)',
+  GRIDLEDGER_ORDER_BATCH_WAIT_MS: 'how long the gateway collects orders for one batch, in ms, 0-10000 (default 20)',
+  GRIDLEDGER_ORDER_BATCH_LANES: 'order lanes, 1-64 (default 8): an account always uses the same lane, each lane has one batch in flight',
 };
 
 /** Parses sizes such as `256kb`, `1mb`, `1024`. */
@@ -299,6 +349,24 @@ function envBool(env: NodeJS.ProcessEnv, name: string, problems: string[]): bool
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
 const def = <T>(...vals: (T | undefined)[]): T | undefined => vals.find((v) => v !== undefined);
+
+/** Reads one integer setting (environment first, then the file, then the default) and checks its range. */
+function intSetting(env: NodeJS.ProcessEnv, name: string, fromFile: unknown, fallback: number, min: number, max: number, problems: string[]): number {
+  const v = def(envInt(env, name, problems), fromFile as number | undefined, fallback)!;
+  if (v < min || v > max) problems.push(`${name}: must be ${min} to ${max}, got ${v}`);
+  return v;
+}
+
+/** A relay batcher's settings from `GRIDLEDGER_<prefix>_BATCH_MAX / _WAIT_MS / _LANES` or the file's object. */
+function relayBatchSetting(env: NodeJS.ProcessEnv, prefix: string, file: Obj, problems: string[]): RelayBatchConfig {
+  const d = RELAY_BATCH_DEFAULTS;
+  const l = RELAY_BATCH_LIMITS;
+  return {
+    maxItems: intSetting(env, `GRIDLEDGER_${prefix}_BATCH_MAX`, file.maxItems, d.maxItems, 1, l.maxItems, problems),
+    maxWaitMs: intSetting(env, `GRIDLEDGER_${prefix}_BATCH_WAIT_MS`, file.maxWaitMs, d.maxWaitMs, 0, l.maxWaitMs, problems),
+    lanes: intSetting(env, `GRIDLEDGER_${prefix}_BATCH_LANES`, file.lanes, d.lanes, 1, l.lanes, problems),
+  };
+}
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -443,9 +511,12 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
   const fBatch = obj(fLending.borrowBatch);
   const traceKeyFile = def(fromEnv(env.GRIDLEDGER_TRACE_KEY_FILE), fromFile(fLending.traceKeyFile as string | undefined));
   if (traceKeyFile && !options.skipFileChecks && !existsSync(traceKeyFile)) problems.push(`tracing key file ${traceKeyFile} does not exist (gridledger guarantor keygen)`);
-  const batchMax = def(envInt(env, 'GRIDLEDGER_BORROW_BATCH_MAX', problems), fBatch.maxItems as number | undefined, 16)!;
-  if (batchMax < 1 || batchMax > 32) problems.push(`GRIDLEDGER_BORROW_BATCH_MAX: must be 1 to 32, got ${batchMax}`);
-  const batchWait = def(envInt(env, 'GRIDLEDGER_BORROW_BATCH_WAIT_MS', problems), fBatch.maxWaitMs as number | undefined, 50)!;
+  const batchMax = intSetting(env, 'GRIDLEDGER_BORROW_BATCH_MAX', fBatch.maxItems, BORROW_BATCH_DEFAULTS.maxItems, 1, 32, problems);
+  const batchWait = intSetting(env, 'GRIDLEDGER_BORROW_BATCH_WAIT_MS', fBatch.maxWaitMs, BORROW_BATCH_DEFAULTS.maxWaitMs, 0, RELAY_BATCH_LIMITS.maxWaitMs, problems);
+  const depositBatch = relayBatchSetting(env, 'DEPOSIT', obj(fLending.depositBatch), problems);
+
+  // Market.
+  const orderBatch = relayBatchSetting(env, 'ORDER', obj(obj(file.market).orderBatch), problems);
 
   if (problems.length) throw new ConfigError(problems);
   return {
@@ -471,6 +542,7 @@ export function loadConfig(options: LoadConfigOptions = {}): GatewayConfig {
     },
     idempotency: { leaseMs: (fIdem.leaseMs as number | undefined) ?? 25_000 },
     log: { level: level as GatewayConfig['log']['level'] },
-    lending: { ...(traceKeyFile ? { traceKeyFile } : {}), borrowBatch: { maxItems: batchMax, maxWaitMs: batchWait } },
+    lending: { ...(traceKeyFile ? { traceKeyFile } : {}), borrowBatch: { maxItems: batchMax, maxWaitMs: batchWait }, depositBatch },
+    market: { orderBatch },
   };
 }

@@ -178,7 +178,13 @@ export const lendingPaths: Record<string, Record<string, unknown>> = {
   '/v1/pools/{poolId}/deposits': {
     post: submitOp({
       operationId: 'deposit', tag: 'pools', roles: ['user-relay'], summary: 'Relay an anonymous deposit: a note commitment, signed by the paying account.',
-      description: 'Submits `pool:Deposit`. `body.poolId` must be the path\'s pool.', params: [poolIdParam],
+      description: [
+        '`body.poolId` must be the path\'s pool. The gateway checks the account\'s signature first (422, code INVALID_SIGNATURE, before any endorsement).',
+        'Verified deposits are collected for a few milliseconds and submitted together as one `pool:DepositBatch` with the gateway\'s client identity. Deposits of one account always fall in the same lane, and each lane has one batch in flight until it commits, so an account\'s nonces are applied in the order its deposits arrived.',
+        'A deposit the chaincode refuses (e.g. insufficient energy) is answered alone with its own refusal, and the batch is resubmitted without it. The transaction resource is the batch\'s; `batchSize` and `index` say how many deposits it carried and which one is the caller\'s.',
+        'With batching off (`GRIDLEDGER_DEPOSIT_BATCH_MAX=1`), each deposit is its own `pool:Deposit` (`batchSize` 1).',
+      ].join(' '),
+      params: [poolIdParam], accepted: ref('DepositAccepted'),
       body: signed({ type: 'object', additionalProperties: false, required: ['poolId', 'commitment', 'account', 'nonce'], properties: { poolId: POOL_ID, commitment: DECIMAL, account: KEY, nonce: { type: 'integer', minimum: 1 } } }, 'deposit'),
     }),
   },
@@ -200,7 +206,7 @@ export const lendingPaths: Record<string, Record<string, unknown>> = {
       operationId: 'borrow', tag: 'loans', roles: ['user-relay'], summary: 'Relay an anonymous borrow with its zero-knowledge proof.',
       description: [
         'The gateway builds the proof\'s public inputs from the ledger (registry roots and C_g of the guarantor, W_b, W_g and C(M, D) of the parameters, the tracing keys) and verifies it with the borrow verification key; a request that does not verify, or that the chaincode would refuse for its values, is answered 422 (or 409 for a spent nullifier) before any endorsement.',
-        'Verified borrows for the same pool are collected for a few milliseconds and submitted together as one `loan:BorrowBatch` (batch verification on the peers), so one bad proof never sinks a batch. `loanId` is the caller\'s loan; `result` is its own entry of the batch.',
+        'Verified borrows for the same pool are collected for a few milliseconds and submitted together as one `loan:BorrowBatch` (batch verification on the peers), so one bad proof never sinks a batch. `loanId` is the caller\'s loan; `result` is its own entry of the batch, `index` its position in it.',
       ].join(' '),
       params: [poolIdParam], body: ref('BorrowRequest'), accepted: ref('BorrowAccepted'),
     }),
@@ -307,7 +313,20 @@ export const lendingSchemas: Record<string, Record<string, unknown>> = {
   BorrowAccepted: {
     allOf: [ref('Transaction')],
     type: 'object',
-    required: ['loanId', 'batchSize'],
-    properties: { loanId: DECIMAL, batchSize: { type: 'integer', minimum: 1, maximum: 32, description: 'How many borrows the BorrowBatch transaction carried.' } },
+    required: ['loanId', 'batchSize', 'index'],
+    properties: {
+      loanId: DECIMAL,
+      batchSize: { type: 'integer', minimum: 1, maximum: 32, description: 'How many borrows the BorrowBatch transaction carried.' },
+      index: { type: 'integer', minimum: 0, maximum: 31, description: 'The caller\'s position in the batch.' },
+    },
+  },
+  DepositAccepted: {
+    allOf: [ref('Transaction')],
+    type: 'object',
+    required: ['batchSize', 'index'],
+    properties: {
+      batchSize: { type: 'integer', minimum: 1, maximum: 64, description: 'How many deposits the transaction carried (1: a lone deposit, or batching off).' },
+      index: { type: 'integer', minimum: 0, maximum: 63, description: 'The caller\'s position in the batch.' },
+    },
   },
 };

@@ -32,7 +32,7 @@ function read(operationId: string, summary: string, schema: unknown, parameters:
 }
 
 /** A state-changing (submit) operation: idempotent, asynchronous, `wait=true` to wait for the commit. */
-function change(operationId: string, summary: string, roles: string[], description: string, body?: unknown, parameters: unknown[] = []) {
+function change(operationId: string, summary: string, roles: string[], description: string, body?: unknown, parameters: unknown[] = [], accepted: unknown = ref('Transaction')) {
   return {
     operationId,
     tags: ['market'],
@@ -43,8 +43,8 @@ function change(operationId: string, summary: string, roles: string[], descripti
     parameters: [...parameters, { $ref: '#/components/parameters/IdempotencyKey' }, { $ref: '#/components/parameters/Wait' }],
     ...(body ? { requestBody: { required: true, content: json(body) } } : {}),
     responses: {
-      '200': { description: 'Committed or rejected (with `wait=true`).', content: json(ref('Transaction')) },
-      '202': { description: 'Endorsed and sent to the orderers.', headers: { Location: { description: 'The transaction resource.', schema: { type: 'string' } } }, content: json(ref('Transaction')) },
+      '200': { description: 'Committed or rejected (with `wait=true`).', content: json(accepted) },
+      '202': { description: 'Endorsed and sent to the orderers.', headers: { Location: { description: 'The transaction resource.', schema: { type: 'string' } } }, content: json(accepted) },
       ...problems(400, 404, 409, 413, 415, 422),
       ...authProblems,
     },
@@ -105,7 +105,20 @@ export const marketPaths: Record<string, Record<string, unknown>> = {
     ]),
   },
   '/v1/market/orders': {
-    post: change('submitMarketOrder', 'Relay an order signed by the trader\'s registered account.', RELAYS, 'Submits `market:SubmitOrder`. A charging pile\'s orders are relayed by the operator\'s gateway (`operator-admin`).', signed('MarketOrderBody')),
+    post: change(
+      'submitMarketOrder',
+      'Relay an order signed by the trader\'s registered account.',
+      RELAYS,
+      [
+        'The gateway checks the account\'s signature first (422, code INVALID_SIGNATURE, before any endorsement). A charging pile\'s orders are relayed by the operator\'s gateway (`operator-admin`).',
+        'Verified orders are collected for a few milliseconds and submitted together as one `market:SubmitOrders` with the gateway\'s client identity; order `i` of a batch gets the id `<txId>.<i, 2 digits>`. Orders of one account always fall in the same lane, and each lane has one batch in flight until it commits, so an account\'s nonces are applied in the order its orders arrived.',
+        'An order the chaincode refuses is answered alone with its own refusal, and the batch is resubmitted without it. The transaction resource is the batch\'s, with `result` the caller\'s own order record (its `orderId`); `batchSize` and `index` say how many orders the batch carried and which one is the caller\'s.',
+        'With batching off (`GRIDLEDGER_ORDER_BATCH_MAX=1`), each order is its own `market:SubmitOrder` (`batchSize` 1, the order id is the transaction id).',
+      ].join(' '),
+      signed('MarketOrderBody'),
+      [],
+      ref('MarketOrderAccepted'),
+    ),
   },
   '/v1/market/orders/cancel': {
     post: change('cancelMarketOrder', 'Relay a signed cancellation of an order while its cycle is open.', RELAYS, 'Submits `market:CancelOrder`.', signed('MarketCancelBody')),
@@ -234,6 +247,33 @@ export const marketSchemas: Record<string, Record<string, unknown>> = {
       filled: int,
       carried: int,
       remaining: int,
+    },
+  },
+  MarketOrderRecord: {
+    type: 'object',
+    required: ['orderId', 'cycleId', 'side', 'owner', 'trader', 'price', 'quantity', 'seq', 'submittedAt'],
+    description: 'An order as the chaincode recorded it on submission.',
+    properties: {
+      orderId: { type: 'string', description: 'The transaction id (SubmitOrder), or `<txId>.<i>` for order i of a SubmitOrders batch.' },
+      cycleId: { type: 'string' },
+      side: { enum: ['ask', 'bid'] },
+      owner: { type: 'string', description: 'The signing account.' },
+      trader: { type: 'string' },
+      price: pos,
+      quantity: pos,
+      seq: { ...int, description: 'Submission time, microseconds since the epoch.' },
+      submittedAt: int,
+      carriedFrom: ref('MarketOrderRef'),
+    },
+  },
+  MarketOrderAccepted: {
+    allOf: [ref('Transaction')],
+    type: 'object',
+    required: ['batchSize', 'index'],
+    properties: {
+      result: ref('MarketOrderRecord'),
+      batchSize: { type: 'integer', minimum: 1, maximum: 64, description: 'How many orders the transaction carried (1: a lone order, or batching off).' },
+      index: { type: 'integer', minimum: 0, maximum: 63, description: 'The caller\'s position in the batch.' },
     },
   },
   MarketObligation: {

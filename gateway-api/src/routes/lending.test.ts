@@ -1,11 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKeyPair, generateTraceKeyPair, pointToJson } from '@gridledger/core';
+import { generateKeyPair, generateTraceKeyPair, KeyPair, pointToJson, signRequest } from '@gridledger/core';
 import { ROLES, Role } from '../config/roles';
 import { documentedOperations } from '../openapi/document';
 import { lendingTags } from '../openapi/lending';
+import { requestHash } from '../http/idempotency';
 import { readTraceKeyFile } from '../services/lending';
+import { accountLane } from '../services/relay-batcher';
 import { FakeLending, GARBAGE_PROOF, installLendingFakes, LENDING_USER, sampleBorrow, signedBy } from '../testing/lending-fixtures';
 import { startTestGateway, TestGateway } from '../testing/harness';
 
@@ -77,7 +79,7 @@ test('concurrent borrows for one pool go out as one BorrowBatch; a bad one in th
   const txIds = new Set(replies.slice(0, 5).map((r) => (r.body as { id: string }).id));
   expect(txIds.size).toBe(1);
   for (const [i, r] of replies.slice(0, 5).entries()) {
-    expect(r.body).toMatchObject({ status: 'committed', function: 'loan:BorrowBatch', loanId: ids[i], batchSize: 5, result: { loanId: ids[i], amount: 1_000 } });
+    expect(r.body).toMatchObject({ status: 'committed', function: 'loan:BorrowBatch', loanId: ids[i], batchSize: 5, index: i, result: { loanId: ids[i], amount: 1_000 } });
   }
 });
 
@@ -107,7 +109,77 @@ test('signed requests are checked at the gateway; the path and the signed body m
   const dep = await post('/v1/pools/p2/deposits', signedBy('deposit', { poolId: 'p1', commitment: '5', account: u, nonce: 1 }));
   expect(dep.status).toBe(422);
   const ok = await post('/v1/pools/p1/deposits?wait=true', signedBy('deposit', { poolId: 'p1', commitment: '5', account: u, nonce: 1 }));
-  expect(ok.body).toMatchObject({ status: 'committed', function: 'pool:Deposit' });
+  expect(ok.body).toMatchObject({ status: 'committed', function: 'pool:DepositBatch', batchSize: 1, index: 0 });
+});
+
+/** A key pair whose account falls in the same deposit lane (of 4, as the fixture sets) as LENDING_USER's. */
+function sameLaneAccount(): KeyPair {
+  for (;;) {
+    const k = generateKeyPair();
+    if (accountLane(k.publicKey, 4) === accountLane(LENDING_USER.publicKey, 4)) return k;
+  }
+}
+
+test('concurrent deposits go out as one DepositBatch; one refused by the chaincode is answered alone, a forged one never reaches it', async () => {
+  const u = LENDING_USER.publicKey;
+  const broke = sameLaneAccount();
+  fake.broke.add(broke.publicKey);
+  const forged = signedBy('deposit', { poolId: 'p1', commitment: '304', account: u, nonce: 4 });
+  forged.body = { ...forged.body, commitment: '305' };
+  const replies = await Promise.all([
+    post('/v1/pools/p1/deposits?wait=true', signedBy('deposit', { poolId: 'p1', commitment: '301', account: u, nonce: 1 })),
+    post('/v1/pools/p1/deposits?wait=true', signRequest('deposit', { poolId: 'p1', commitment: '399', account: broke.publicKey, nonce: 1 }, broke.privateKey)),
+    post('/v1/pools/p1/deposits?wait=true', signedBy('deposit', { poolId: 'p1', commitment: '302', account: u, nonce: 2 })),
+    post('/v1/pools/p1/deposits?wait=true', signedBy('deposit', { poolId: 'p1', commitment: '303', account: u, nonce: 3 })),
+    post('/v1/pools/p1/deposits?wait=true', forged),
+  ]);
+  expect(replies.map((r) => r.status)).toEqual([200, 409, 200, 200, 422]);
+  expect(replies[1].body).toMatchObject({ code: 'FORBIDDEN_STATE', detail: expect.stringMatching(/^FORBIDDEN_STATE: deposit: insufficient energy/) });
+  expect(replies[4].body).toMatchObject({ code: 'INVALID_SIGNATURE' });
+  // The batch with the refused deposit, then the same without it; the forged one in neither. (The
+  // requests race over separate connections, so the order within a batch is the arrival order.)
+  const batches = fake.depositBatches.map((b) => b.map((d) => d.body.commitment));
+  expect(batches.map((b) => [...b].sort())).toEqual([['301', '302', '303', '399'], ['301', '302', '303']]);
+  const ok = [replies[0], replies[2], replies[3]].map((r) => r.body as { id: string; function: string; batchSize: number; index: number });
+  expect(new Set(ok.map((b) => b.id)).size).toBe(1);
+  expect(ok.map((b) => [b.function, b.batchSize])).toEqual([['pool:DepositBatch', 3], ['pool:DepositBatch', 3], ['pool:DepositBatch', 3]]);
+  // Each caller's index is its deposit's place in the committed batch.
+  expect(ok.map((b) => batches[1][b.index])).toEqual(['301', '302', '303']);
+  expect(gw.ledger.events.at(-1)).toMatchObject({ eventName: 'PoolDeposits', txId: ok[0].id });
+});
+
+test('deposits with batching off (maxItems 1) are each their own pool:Deposit, as without a batcher', async () => {
+  const gw2 = await startTestGateway({ ingest: false });
+  try {
+    installLendingFakes(gw2.ledger, gw2.deps, { depositBatch: { maxItems: 1, maxWaitMs: 50, lanes: 4 } });
+    const u = LENDING_USER.publicKey;
+    const replies = await Promise.all([1, 2].map((nonce) => gw2.request('POST', '/v1/pools/p1/deposits?wait=true', {
+      role: 'user-relay', body: signedBy('deposit', { poolId: 'p1', commitment: String(400 + nonce), account: u, nonce }), headers: { 'idempotency-key': `off-${nonce}` },
+    })));
+    expect(replies.map((r) => r.body)).toEqual([0, 1].map(() => expect.objectContaining({ status: 'committed', function: 'pool:Deposit', batchSize: 1, index: 0 })));
+    expect(new Set(replies.map((r) => (r.body as { id: string }).id)).size).toBe(2);
+  } finally {
+    await gw2.close();
+  }
+});
+
+test('after a crash mid-batch, a deposit\'s retry resubmits the batch already prepared under its key and finds its own place in it', async () => {
+  const u = LENDING_USER.publicKey;
+  const items = [1, 2, 3].map((nonce) => signedBy('deposit', { poolId: 'p1', commitment: String(500 + nonce), account: u, nonce }));
+  // The crashed gateway: claimed the key, prepared the batch of three and attached it, then died.
+  const scope = 'user-relay-caller';
+  const hash = requestHash('POST', '/v1/pools/p1/deposits', items[1]);
+  await gw.store.claimIdempotencyKey(scope, 'crash-dep', hash, Date.now() - 120_000, 1_000);
+  const prepared = gw.ledger.prepare('pool:DepositBatch', [JSON.stringify(items)]);
+  await gw.store.attachIdempotencyTransaction(scope, 'crash-dep', prepared.txId, prepared.proposal);
+  const r = await post('/v1/pools/p1/deposits?wait=true', items[1], 'user-relay', 'crash-dep');
+  expect(r.status).toBe(200);
+  expect(r.body).toMatchObject({ id: prepared.txId, status: 'committed', function: 'pool:DepositBatch', batchSize: 3, index: 1 });
+  expect(fake.depositBatches).toHaveLength(1);
+  // The same again answers the stored result, without another transaction.
+  const again = await post('/v1/pools/p1/deposits?wait=true', items[1], 'user-relay', 'crash-dep');
+  expect(again.headers.get('idempotent-replayed')).toBe('true');
+  expect(gw.ledger.submitted).toEqual([prepared.txId]);
 });
 
 test('a garbage withdrawal proof is refused with 422; a good one is relayed', async () => {

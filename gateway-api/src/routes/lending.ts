@@ -12,6 +12,7 @@ import { defineOperation, OperationContext, OperationModule, Reply } from '../ht
 import { ProblemError } from '../http/problem';
 import { ALL_ROLES } from '../openapi/document';
 import { lendingService } from '../services/lending';
+import { accountLane, ownBatchReply } from '../services/relay-batcher';
 import type { TransactionRecord } from '../store/store';
 import { parseResult, transactionResource } from './transactions';
 
@@ -185,7 +186,15 @@ export const deposit = defineOperation({
     const { body, signature } = ctx.body as Signed<{ poolId: string; account: string }>;
     samePath('poolId', ctx.params.poolId, body.poolId);
     requireSigned('deposit', body, body.account, signature);
-    return submit(ctx, 'pool:Deposit', [canonicalJson(body), signature]);
+    const svc = lendingService(ctx.deps);
+    const item = { body, signature };
+    const prior = ctx.idempotency?.prior;
+    const out = prior
+      ? // A retry after a crash: resubmit the transaction already prepared under this key.
+        await svc.deposits.resubmit(item, ctx.caller!.id, { ...ctx.idempotency!, prior }, ctx.identity)
+      : // One account's deposits always share a lane, so its nonces apply in order.
+        await svc.deposits.enqueue(accountLane(body.account, svc.depositLanes), item, ctx.caller!.id, ctx.idempotency, ctx.identity);
+    return settle(ctx, out.record, ownBatchReply(out));
   },
 });
 
@@ -213,21 +222,16 @@ export const borrow = defineOperation({
     const poolId = ctx.params.poolId;
     const loanId = toField(req.loanNullifier, 'loanNullifier').toString();
     const svc = lendingService(ctx.deps);
-    const own = (size: number, index: number) => (b: Record<string, unknown>): Record<string, unknown> => {
-      const result = Array.isArray(b.result) ? (b.result as unknown[])[index] ?? (b.result as unknown[]).find((l) => (l as { loanId?: string }).loanId === loanId) : b.result;
-      return { ...b, ...(result !== undefined ? { result } : {}), loanId, batchSize: size };
-    };
-    if (ctx.idempotency?.prior) {
+    const prior = ctx.idempotency?.prior;
+    let out;
+    if (prior) {
       // A retry after a crash: resubmit the batch transaction already prepared under this key.
-      const rec = await ctx.deps.transactions.submit({ fn: 'loan:BorrowBatch', args: [], identity: 'client', submitter: ctx.caller!.id, idempotency: ctx.idempotency });
-      const result = parseResult(rec.result);
-      const size = Array.isArray(result) ? result.length : 1;
-      const index = Array.isArray(result) ? Math.max(0, result.findIndex((l) => (l as { loanId?: string }).loanId === loanId)) : 0;
-      return settle(ctx, rec, own(size, index));
+      out = await svc.borrows.resubmit(req, ctx.caller!.id, { ...ctx.idempotency!, prior });
+    } else {
+      await svc.preverifyBorrow(poolId, req);
+      out = await svc.borrows.enqueue(poolId, req, ctx.caller!.id, ctx.idempotency);
     }
-    await svc.preverifyBorrow(poolId, req);
-    const { record, index, size } = await svc.batcher.enqueue(poolId, req, ctx.caller!.id, ctx.idempotency);
-    return settle(ctx, record, own(size, index));
+    return settle(ctx, out.record, ownBatchReply(out, { loanId }));
   },
 });
 

@@ -1,11 +1,14 @@
 import { DEFAULT_MARKET_PARAMS, generateKeyPair, MARKET_ACTIONS, signRequest } from '@gridledger/core';
-import { installMarketFakes, MARKET_KEY, signed } from '../testing/market-fixtures';
+import { requestHash } from '../http/idempotency';
+import { FakeMarket, installMarketFakes, MARKET_KEY, signed } from '../testing/market-fixtures';
 import { startTestGateway, TestGateway } from '../testing/harness';
 
 let gw: TestGateway;
+let fake: FakeMarket;
 beforeEach(async () => {
-  gw = await startTestGateway();
-  installMarketFakes(gw.ledger);
+  // One lane, so concurrent orders of different accounts share a batch.
+  gw = await startTestGateway({ config: { market: { orderBatch: { maxItems: 8, maxWaitMs: 40, lanes: 1 } } } });
+  fake = installMarketFakes(gw.ledger);
 });
 afterEach(async () => {
   await gw.close();
@@ -14,14 +17,58 @@ afterEach(async () => {
 const post = (path: string, body: unknown, role: 'user-relay' | 'operator-admin' | 'utility-admin' = 'user-relay', key = `k-${Math.random()}`) =>
   gw.request('POST', path, { role, body, headers: { 'idempotency-key': key } });
 
-test('a signed order is relayed as market:SubmitOrder with the canonical body and signature', async () => {
+test('a signed order is relayed in market:SubmitOrders with its body and signature; the reply carries its own order record', async () => {
   const s = signed(MARKET_ACTIONS.order, { cycleId: 'c1', side: 'ask', price: 10, quantity: 5, trader: 'user:sam' });
   const r = await post('/v1/market/orders?wait=true', s);
   expect(r.status).toBe(200);
-  expect(r.body).toMatchObject({ status: 'committed', function: 'market:SubmitOrder' });
-  const { args } = (r.body as { result: { args: string[] } }).result;
-  expect(JSON.parse(args[0])).toEqual(s.body);
-  expect(args[1]).toBe(s.signature);
+  const id = (r.body as { id: string }).id;
+  expect(r.body).toMatchObject({ status: 'committed', function: 'market:SubmitOrders', batchSize: 1, index: 0, result: { orderId: `${id}.00`, side: 'ask', price: 10, owner: MARKET_KEY.publicKey } });
+  expect(fake.orderBatches).toEqual([[s]]);
+});
+
+test('with batching off (maxItems 1) an order is its own market:SubmitOrder with the canonical body and signature', async () => {
+  const gw2 = await startTestGateway({ config: { market: { orderBatch: { maxItems: 1, maxWaitMs: 40, lanes: 8 } } } });
+  try {
+    installMarketFakes(gw2.ledger);
+    const s = signed(MARKET_ACTIONS.order, { cycleId: 'c1', side: 'ask', price: 10, quantity: 5, trader: 'user:sam' });
+    const r = await gw2.request('POST', '/v1/market/orders?wait=true', { role: 'operator-admin', body: s, headers: { 'idempotency-key': 'off' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ status: 'committed', function: 'market:SubmitOrder', batchSize: 1, index: 0 });
+    const { args } = (r.body as { result: { args: string[] } }).result;
+    expect(JSON.parse(args[0])).toEqual(s.body);
+    expect(args[1]).toBe(s.signature);
+  } finally {
+    await gw2.close();
+  }
+});
+
+test('concurrent orders share one SubmitOrders: each reply has its own order record and index; one the chaincode refuses is answered alone', async () => {
+  const keys = [generateKeyPair(), generateKeyPair(), generateKeyPair(), generateKeyPair()];
+  fake.refused.add(keys[2].publicKey);
+  const bodies = keys.map((k, i) => signRequest(MARKET_ACTIONS.order, { cycleId: 'c1', side: i % 2 ? 'bid' : 'ask', price: 10 + i, quantity: 5, trader: `user:t${i}`, account: k.publicKey, nonce: 1 }, k.privateKey));
+  const replies = await Promise.all(bodies.map((b) => post('/v1/market/orders?wait=true', b)));
+  expect(replies.map((r) => r.status)).toEqual([200, 200, 404, 200]);
+  expect(replies[2].body).toMatchObject({ code: 'NOT_FOUND', detail: expect.stringMatching(/^NOT_FOUND: order: trader user:t2 is not registered/) });
+  expect(fake.orderBatches.map((b) => b.length)).toEqual([4, 3]);
+  const ok = [0, 1, 3].map((i) => replies[i].body as { id: string; batchSize: number; index: number; result: { orderId: string; trader: string; owner: string } });
+  expect(new Set(ok.map((b) => b.id)).size).toBe(1);
+  for (const [j, i] of [0, 1, 3].entries()) {
+    const b = ok[j];
+    expect(b).toMatchObject({ function: 'market:SubmitOrders', batchSize: 3, result: { trader: `user:t${i}`, owner: keys[i].publicKey } });
+    expect(b.result.orderId).toBe(`${b.id}.${String(b.index).padStart(2, '0')}`);
+  }
+  expect(new Set(ok.map((b) => b.index))).toEqual(new Set([0, 1, 2]));
+});
+
+test('after a crash mid-batch, an order\'s retry resubmits the batch prepared under its key and answers its own record', async () => {
+  const items = [1, 2].map((p) => signed(MARKET_ACTIONS.order, { cycleId: 'c1', side: 'bid', price: 20 + p, quantity: 5, trader: 'user:bob' }));
+  const scope = 'user-relay-caller';
+  await gw.store.claimIdempotencyKey(scope, 'crash-order', requestHash('POST', '/v1/market/orders', items[1]), Date.now() - 120_000, 1_000);
+  const prepared = gw.ledger.prepare('market:SubmitOrders', [JSON.stringify(items)]);
+  await gw.store.attachIdempotencyTransaction(scope, 'crash-order', prepared.txId, prepared.proposal);
+  const r = await post('/v1/market/orders?wait=true', items[1], 'user-relay', 'crash-order');
+  expect(r.body).toMatchObject({ id: prepared.txId, status: 'committed', batchSize: 2, index: 1, result: { orderId: `${prepared.txId}.01`, price: 22 } });
+  expect(gw.ledger.submitted).toEqual([prepared.txId]);
 });
 
 test('a forged or tampered order is refused at the edge and never reaches the ledger', async () => {

@@ -1,20 +1,20 @@
 /**
  * What the lending routes need besides plain submits: the org's tracing key (read once from the
  * configured key file, never logged), proof pre-verification with public inputs built from the
- * ledger, and the borrow batcher.
+ * ledger, and the borrow and deposit batchers.
  */
 import { readFileSync } from 'node:fs';
 import {
-  addressToField, BorrowPublicInputs, BorrowRequest, FieldLikeOf, loadVerificationKey, minScore, pointEquals, prepareVerificationKey,
+  addressToField, BorrowPublicInputs, BorrowRequest, canonicalJson, FieldLikeOf, loadVerificationKey, minScore, pointEquals, prepareVerificationKey,
   PreparedVerificationKey, toBabyPoint, toField, traceKeyFromSecret, TraceKeyPair, verifyBorrow, verifyWithdraw, WithdrawPublicInputs,
   WithdrawRequest,
 } from '@gridledger/core';
+import { BORROW_BATCH_DEFAULTS, RELAY_BATCH_DEFAULTS, RelayBatchConfig } from '../config/config';
 import type { OrgName } from '../config/roles';
 import { LedgerError } from '../fabric/ledger';
 import type { AppDeps } from '../http/operation';
 import { ProblemError } from '../http/problem';
-import type { TransactionRecord } from '../store/store';
-import type { IdempotencyBinding } from './transactions';
+import { RelayBatcher, RelayBatcherDeps, signedItemLocator } from './relay-batcher';
 
 /** The MSP id of each org's gateway. */
 export const ORG_MSP: Record<OrgName, string> = { utility: 'UtilityMSP', guarantora: 'GuarantorAMSP', guarantorb: 'GuarantorBMSP', operator: 'OperatorMSP' };
@@ -64,119 +64,63 @@ export function readTraceKeyFile(file: string): TraceKeyPair {
 
 const utf8 = new TextDecoder();
 
-interface Pending {
-  request: BorrowRequest;
-  binding?: IdempotencyBinding;
-  submitter: string;
-  resolve(v: { record: TransactionRecord; index: number; size: number }): void;
-  reject(err: unknown): void;
+/** A signed deposit as `pool:Deposit` takes it: the body object and the account's signature. */
+export interface SignedDeposit {
+  body: Record<string, unknown> & { poolId: string; account: string };
+  signature: string;
+}
+
+/** The borrow batcher: one lane per pool, `loan:BorrowBatch(poolId, [BorrowRequest])`. */
+export function borrowBatcher(deps: RelayBatcherDeps, maxItems: number, maxWaitMs: number): RelayBatcher<BorrowRequest> {
+  return new RelayBatcher<BorrowRequest>(deps, {
+    fn: 'loan:BorrowBatch',
+    label: 'borrow',
+    // Each batch rewrites its pool's record, so the pool is the lane: two batches of one pool in
+    // one block would conflict.
+    args: (poolId, requests) => [poolId, JSON.stringify(requests)],
+    maxItems,
+    maxWaitMs,
+    // A borrow's own entry of the batch's result names its loan (the nullifier).
+    locate: (req, { result }) => {
+      if (!Array.isArray(result)) return { index: 0, size: 1 };
+      const loanId = toField(req.loanNullifier, 'loanNullifier').toString();
+      return { index: Math.max(0, result.findIndex((l) => (l as { loanId?: string }).loanId === loanId)), size: result.length };
+    },
+  });
 }
 
 /**
- * Collects verified borrows per pool and submits them as one `loan:BorrowBatch` when `maxItems` are
- * waiting or `maxWaitMs` has passed. One batch per pool is in flight at a time (each batch rewrites
- * the pool's record, so two in one block would conflict); borrows arriving meanwhile form the next.
- * A batch the chaincode refuses because of one of its borrows (`borrow i: ...`) is resubmitted
- * without that one, which alone gets the refusal.
+ * The deposit batcher: lanes by account (see {@link accountLane}), `pool:DepositBatch([{body,
+ * signature}])`; with `maxItems` 1, each deposit is its own `pool:Deposit` as without a batcher.
  */
-export class BorrowBatcher {
-  readonly #queues = new Map<string, Pending[]>();
-  readonly #timers = new Map<string, NodeJS.Timeout>();
-  readonly #busy = new Set<string>();
-  /** Batches submitted, and their sizes (for tests and logs). */
-  readonly sizes: number[] = [];
-
-  constructor(
-    private readonly deps: AppDeps,
-    private readonly maxItems: number,
-    private readonly maxWaitMs: number,
-  ) {}
-
-  enqueue(poolId: string, request: BorrowRequest, submitter: string, binding?: IdempotencyBinding): Promise<{ record: TransactionRecord; index: number; size: number }> {
-    return new Promise((resolve, reject) => {
-      const q = this.#queues.get(poolId) ?? [];
-      q.push({ request, binding, submitter, resolve, reject });
-      this.#queues.set(poolId, q);
-      this.#schedule(poolId);
-    });
-  }
-
-  #schedule(poolId: string): void {
-    if (this.#busy.has(poolId)) return;
-    const q = this.#queues.get(poolId) ?? [];
-    if (q.length === 0) return;
-    if (q.length >= this.maxItems || this.maxWaitMs === 0) {
-      clearTimeout(this.#timers.get(poolId));
-      this.#timers.delete(poolId);
-      void this.#flush(poolId);
-    } else if (!this.#timers.has(poolId)) {
-      const t = setTimeout(() => {
-        this.#timers.delete(poolId);
-        void this.#flush(poolId);
-      }, this.maxWaitMs);
-      t.unref();
-      this.#timers.set(poolId, t);
-    }
-  }
-
-  async #flush(poolId: string): Promise<void> {
-    if (this.#busy.has(poolId)) return;
-    const q = this.#queues.get(poolId) ?? [];
-    const items = q.splice(0, this.maxItems);
-    if (items.length === 0) return;
-    this.#busy.add(poolId);
-    let record: TransactionRecord | undefined;
-    try {
-      record = await this.#submit(poolId, items);
-    } finally {
-      // The next batch waits for this one's commit, so the two never conflict on the pool.
-      if (record?.status === 'endorsed') await this.deps.transactions.waitFor(record.txId, this.deps.config.fabric.commitStatusTimeoutMs).catch(() => undefined);
-      this.#busy.delete(poolId);
-      this.#schedule(poolId);
-    }
-  }
-
-  async #submit(poolId: string, items: Pending[]): Promise<TransactionRecord | undefined> {
-    let live = items;
-    while (live.length > 0) {
-      try {
-        const record = await this.deps.transactions.submit({
-          fn: 'loan:BorrowBatch',
-          args: [poolId, JSON.stringify(live.map((p) => p.request))],
-          identity: 'client',
-          submitter: live[0].submitter,
-          idempotency: live[0].binding,
-          alsoIdempotency: live.slice(1).flatMap((p) => (p.binding ? [p.binding] : [])),
-        });
-        this.sizes.push(live.length);
-        this.deps.log.info('borrow batch submitted', { poolId, size: live.length, txId: record.txId });
-        live.forEach((p, index) => p.resolve({ record, index, size: live.length }));
-        return record;
-      } catch (err) {
-        const bad = err instanceof LedgerError && live.length > 1 ? /\bborrow (\d+):/.exec(err.message) : null;
-        if (bad && Number(bad[1]) < live.length) {
-          const i = Number(bad[1]);
-          live[i].reject(new LedgerError((err as LedgerError).kind, (err as LedgerError).message.replace(/\bborrow \d+:/, 'borrow:')));
-          live = live.filter((_, j) => j !== i);
-          continue;
-        }
-        live.forEach((p) => p.reject(err));
-        return undefined;
-      }
-    }
-    return undefined;
-  }
+export function depositBatcher(deps: RelayBatcherDeps, b: RelayBatchConfig): RelayBatcher<SignedDeposit> {
+  return new RelayBatcher<SignedDeposit>(deps, {
+    fn: 'pool:DepositBatch',
+    label: 'deposit',
+    // Deposits of several pools may share a batch: each body names its pool.
+    args: (_lane, items) => [JSON.stringify(items.map((i) => ({ body: i.body, signature: i.signature })))],
+    single: { fn: 'pool:Deposit', args: (_lane, i) => [canonicalJson(i.body), i.signature] },
+    maxItems: b.maxItems,
+    maxWaitMs: b.maxWaitMs,
+    locate: signedItemLocator,
+  });
 }
 
 /** Per-app lending state. */
 export class LendingService {
   verifier: ProofVerifier = groth16Verifier();
-  readonly batcher: BorrowBatcher;
+  readonly borrows: RelayBatcher<BorrowRequest>;
+  readonly deposits: RelayBatcher<SignedDeposit>;
+  /** How many lanes deposits are spread over. */
+  readonly depositLanes: number;
   #traceKey?: TraceKeyPair | null;
 
   constructor(private readonly deps: AppDeps) {
-    const b = deps.config.lending?.borrowBatch ?? { maxItems: 16, maxWaitMs: 50 };
-    this.batcher = new BorrowBatcher(deps, b.maxItems, b.maxWaitMs);
+    const b = deps.config.lending?.borrowBatch ?? BORROW_BATCH_DEFAULTS;
+    this.borrows = borrowBatcher(deps, b.maxItems, b.maxWaitMs);
+    const d = deps.config.lending?.depositBatch ?? RELAY_BATCH_DEFAULTS;
+    this.deposits = depositBatcher(deps, d);
+    this.depositLanes = d.lanes;
   }
 
   get msp(): string {

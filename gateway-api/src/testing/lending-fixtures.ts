@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   BorrowRequest, canonicalJson, elgamalEncrypt, generateKeyPair, generateTraceKeyPair, identityToField, jointPublicKey, pointToJson, signRequest,
 } from '@gridledger/core';
+import type { RelayBatchConfig } from '../config/config';
 import { LedgerError } from '../fabric/ledger';
 import type { AppDeps } from '../http/operation';
 import { lendingService } from '../services/lending';
@@ -37,7 +38,12 @@ export interface FakeLending {
   pools: Record<string, Record<string, unknown> & { poolId: string; status: string }>;
   loans: Record<string, Record<string, unknown> & { loanId: string; status: string }>;
   blocked: Set<string>;
+  /** Every BorrowBatch the fake chaincode ran, refused ones included. */
   batches: unknown[][];
+  /** Every DepositBatch the fake chaincode ran (its `{body, signature}` items), refused ones included. */
+  depositBatches: Array<Array<{ body: { poolId: string; commitment: string; account: string; nonce: number }; signature: string }>>;
+  /** Accounts whose deposits the fake chaincode refuses for insufficient energy. */
+  broke: Set<string>;
 }
 
 /** A borrow request with the given nullifier (and a fake proof). */
@@ -52,12 +58,16 @@ export function sampleBorrow(loanNullifier: string, proof: unknown = FAKE_PROOF)
  * Installs the fakes on the ledger and, on the app, a tracing key file (the Utility's key, or
  * GuarantorA's with `org: 'guarantora'`) and a verifier that accepts every proof but GARBAGE_PROOF.
  */
-export function installLendingFakes(ledger: FakeLedger, deps: AppDeps, opts: { batchWaitMs?: number } = {}): FakeLending {
+export function installLendingFakes(ledger: FakeLedger, deps: AppDeps, opts: { batchWaitMs?: number; depositBatch?: RelayBatchConfig } = {}): FakeLending {
   const dir = mkdtempSync(join(tmpdir(), 'gl-trace-'));
   const keyFile = join(dir, 'trace-key.json');
   const own = deps.config.org === 'guarantora' ? GUARANTOR_A_TRACE : UTILITY_TRACE;
   writeFileSync(keyFile, JSON.stringify({ secretKey: own.secretKey.toString(), publicKey: pk(own) }), { mode: 0o600 });
-  deps.config.lending = { traceKeyFile: keyFile, borrowBatch: { maxItems: 8, maxWaitMs: opts.batchWaitMs ?? 0 } };
+  deps.config.lending = {
+    traceKeyFile: keyFile,
+    borrowBatch: { maxItems: 8, maxWaitMs: opts.batchWaitMs ?? 0 },
+    depositBatch: opts.depositBatch ?? { maxItems: 8, maxWaitMs: opts.batchWaitMs ?? 0, lanes: 4 },
+  };
   const svc = lendingService(deps);
   svc.verifier = {
     borrow: async (proof) => (proof as { pi_a: string[] }).pi_a[0] !== '0',
@@ -78,6 +88,8 @@ export function installLendingFakes(ledger: FakeLedger, deps: AppDeps, opts: { b
     },
     blocked: new Set(['user:mallory']),
     batches: [],
+    depositBatches: [],
+    broke: new Set(),
   };
   const notFound = (what: string): never => {
     throw new LedgerError('not-found', `NOT_FOUND: ${what} does not exist`);
@@ -101,6 +113,24 @@ export function installLendingFakes(ledger: FakeLedger, deps: AppDeps, opts: { b
   h.set('pool:Withdraw', (c) => {
     const r = JSON.parse(c.args[0]);
     return canonicalJson({ poolId: r.poolId, nullifierHash: r.nullifierHash, paid: 1_066 - r.fee, fee: r.fee, kind: 'withdrawal' });
+  });
+  // As the chaincode: every deposit checked in order, a refusal names its item, nothing is written.
+  const deposited = new Set<string>();
+  h.set('pool:DepositBatch', (c) => {
+    const items = JSON.parse(c.args[0]) as FakeLending['depositBatches'][number];
+    state.depositBatches.push(items);
+    const seen = new Set<string>();
+    const deposits = items.map(({ body }, i) => {
+      const k = `${body.poolId}~${body.commitment}`;
+      if (!state.pools[body.poolId]) throw new LedgerError('not-found', `NOT_FOUND: deposit ${i}: pool ${body.poolId} does not exist`);
+      if (seen.has(k) || deposited.has(k)) throw new LedgerError('conflict', `CONFLICT: deposit ${i}: this note commitment is already in the pool`);
+      if (state.broke.has(body.account)) throw new LedgerError('conflict', `FORBIDDEN_STATE: deposit ${i}: insufficient energy in ${body.account.slice(0, 16)}...`);
+      seen.add(k);
+      return { poolId: body.poolId, commitment: body.commitment };
+    });
+    for (const k of seen) deposited.add(k);
+    c.emit('PoolDeposits', { deposits });
+    return '';
   });
   h.set('loan:BorrowBatch', (c) => {
     const reqs = JSON.parse(c.args[1]) as BorrowRequest[];

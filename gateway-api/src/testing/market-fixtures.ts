@@ -4,6 +4,7 @@
  * contract test and routes/market.test.ts).
  */
 import { canonicalJson, DEFAULT_MARKET_PARAMS, generateKeyPair, MARKET_ACTIONS, signRequest } from '@gridledger/core';
+import { LedgerError } from '../fabric/ledger';
 import type { FakeLedger } from './fake-ledger';
 import type { RequestOptions, TestResponse } from './harness';
 
@@ -18,8 +19,17 @@ const obligation = {
 };
 const board = { account, trader: 'user:bob', role: 'buyer', reason: 'unpaid', cycleId: 'c1', index: 0, amount: 100, deadline: 4501, reportedAt: 4600 };
 
+/** What the fake market chaincode saw. */
+export interface FakeMarket {
+  /** Every SubmitOrders batch (its `{body, signature}` items), refused ones included. */
+  orderBatches: Array<Array<{ body: Record<string, unknown>; signature: string }>>;
+  /** Accounts whose orders the fake chaincode refuses (as an unregistered trader's). */
+  refused: Set<string>;
+}
+
 /** Fake `market:*` functions answering like the chaincode. */
-export function installMarketFakes(ledger: FakeLedger): void {
+export function installMarketFakes(ledger: FakeLedger): FakeMarket {
+  const fake: FakeMarket = { orderBatches: [], refused: new Set() };
   const h = ledger.handlers;
   h.set('market:GetMarketParams', () => canonicalJson(DEFAULT_MARKET_PARAMS));
   h.set('market:ListCycles', () => canonicalJson([cycle]));
@@ -31,6 +41,23 @@ export function installMarketFakes(ledger: FakeLedger): void {
   for (const fn of ['SetMarketParams', 'OpenCycle', 'CloseCycle', 'ClearCycle', 'SubmitOrder', 'CancelOrder', 'InvoiceObligation', 'AcknowledgePayment', 'ProvePayment', 'ReportUnpaid']) {
     h.set(`market:${fn}`, (call) => canonicalJson({ fn: call.fn, args: call.args }));
   }
+  // As the chaincode: each order checked in order, order i gets the id `<txId>.<i>`, a refusal names
+  // its item and the batch writes nothing; the result lists the order records.
+  h.set('market:SubmitOrders', (call) => {
+    const items = JSON.parse(call.args[0]) as FakeMarket['orderBatches'][number];
+    fake.orderBatches.push(items);
+    const records = items.map(({ body }, i) => {
+      const b = body as { cycleId: string; side: string; price: number; quantity: number; trader: string; account: string };
+      if (fake.refused.has(b.account)) throw new LedgerError('not-found', `NOT_FOUND: order ${i}: trader ${b.trader} is not registered with the KGC`);
+      return {
+        orderId: `${call.txId}.${String(i).padStart(2, '0')}`, cycleId: b.cycleId, side: b.side, owner: b.account, trader: b.trader,
+        price: b.price, quantity: b.quantity, seq: 1_700_000_000_000_000 + i, submittedAt: 1_700_000_000,
+      };
+    });
+    call.emit('MarketOrdersSubmitted', { orders: records });
+    return canonicalJson(records);
+  });
+  return fake;
 }
 
 let nonce = 0;
