@@ -1,7 +1,7 @@
 import {
   canonicalJson, createBorrowerIdentity, createPoolNote, createTraceShare, credentialLeaf, DEFAULT_LENDING_PARAMS, generateKeyPair,
   identityCommitment, identitySecretHash, identityToField, KeyPair, LendingParams, noteCommitment, PoolNote, proveBorrowRequest,
-  proveWithdrawRequest, releaseZk,
+  proveWithdrawRequest, releaseZk, SNARK_FIELD,
 } from '@gridledger/core';
 import { common } from '@hyperledger/fabric-protos';
 import { Connections, describeOnNetwork } from './support/network';
@@ -151,6 +151,11 @@ describeOnNetwork('anonymous energy lending, the whole paper on the network', ()
     // A proof redirected to another recipient does not verify.
     const redirected = { ...a.request, recipient: generateKeyPair().publicKey };
     expect((await refusal(submit(relay.loan, 'Borrow', poolId, canonicalJson(redirected)))).code).toBe('INVALID_PROOF');
+    // A ciphertext swapped for a point of order 2 (on the curve, outside the subgroup): the proof binds
+    // c1 and c2 to subgroup points, so it does not verify; an off-curve point is refused before it.
+    const lowOrder = ['0', (SNARK_FIELD - 1n).toString()];
+    expect((await refusal(submit(relay.loan, 'Borrow', poolId, canonicalJson({ ...a.request, c1: lowOrder })))).code).toBe('INVALID_PROOF');
+    expect((await refusal(submit(relay.loan, 'Borrow', poolId, canonicalJson({ ...a.request, c2: ['1', '1'] })))).code).toBe('INVALID_ARGUMENT');
     const taken = await submit(relay.loan, 'BorrowBatch', poolId, canonicalJson([a.request, b.request]));
     expect(taken.map((l: any) => l.loanId)).toEqual([a.loanId, b.loanId]);
     expect(taken[0].repayDue).toBe(1_100);

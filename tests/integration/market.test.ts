@@ -213,6 +213,38 @@ describeOnNetwork('double-auction market on the network', () => {
     await closeAndClear(cycleId);
   });
 
+  it('takes a relayer\'s batch of orders in list order, and refuses a whole batch for one forged order', async () => {
+    const cycleId = await openCycle('batch');
+    const { s1, b1, b2 } = traders;
+    const item = (t: Trader, side: 'ask' | 'bid', price: number, quantity: number, nonce: number) => {
+      const [body, signature] = signedArgs(MARKET_ACTIONS.order, { cycleId, side, price, quantity, trader: t.id, account: t.acct.publicKey, nonce }, t.acct);
+      return { body: JSON.parse(body), signature };
+    };
+    const book = async () => evaluate(relay, 'GetBook', cycleId, 'ask', '100');
+    // One forged item: the whole batch is refused, naming the item, and the book stays empty.
+    const forged = { ...item(b1, 'bid', 12, 3, b1.nonce + 1), signature: item(s1, 'bid', 12, 3, s1.nonce + 1).signature };
+    const r = await refusal(submit(relay, 'SubmitOrders', JSON.stringify([item(s1, 'ask', 10, 5, s1.nonce + 1), forged])));
+    expect(r.code).toBe('INVALID_SIGNATURE');
+    expect(r.message).toMatch(/order 1: /);
+    expect(await book()).toEqual([]);
+    // Two asks of one trader at one price and one bid: one transaction, ids in list order, ties kept in list order.
+    const out: OrderRecord[] = await submit(relay, 'SubmitOrders', JSON.stringify([item(s1, 'ask', 10, 5, s1.nonce + 1), item(b2, 'bid', 12, 3, b2.nonce + 1), item(s1, 'ask', 10, 2, s1.nonce + 2)]));
+    s1.nonce += 2;
+    b2.nonce += 1;
+    const txId = out[0].orderId.split('.')[0];
+    expect(out.map((o) => o.orderId)).toEqual([`${txId}.00`, `${txId}.01`, `${txId}.02`]);
+    expect((await book()).map((o: OrderRecord) => o.orderId)).toEqual([`${txId}.00`, `${txId}.02`]);
+    // Replaying the batch is refused: its nonces are spent.
+    expect((await refusal(submit(relay, 'SubmitOrders', JSON.stringify([item(b2, 'bid', 12, 3, b2.nonce)])))).code).toBe('REPLAY');
+    // Cleared like single orders: the bid at 12 meets the first ask at 10 for 3 Wh at 11.
+    await submit(market, 'CloseCycle', cycleId);
+    let summary;
+    do summary = await submit(market, 'ClearCycle', cycleId);
+    while (summary.status !== 'done');
+    const { trades } = (await evaluate(relay, 'GetTrades', cycleId, '0', '10')) as { trades: ObligationRecord[] };
+    expect(trades.map((t) => [t.askId, t.bidId, t.price, t.quantity])).toEqual([[`${txId}.00`, `${txId}.01`, 11, 3]]);
+  });
+
   it('publishes a cycle with no trade, and re-prices an unmatched order into the next cycle', async () => {
     const { s3, b3 } = traders;
     const cycleId = await openCycle('none');

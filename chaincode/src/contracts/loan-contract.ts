@@ -1,6 +1,6 @@
 import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
 import {
-  addressToField, assertValidBabyPoint, BabyPoint, BorrowPublicInputs, BorrowRequest, bpsOf, canonicalJson, combineTraceShares,
+  addressToField, assertBabyPointOnCurve, assertValidBabyPoint, BabyPoint, BorrowPublicInputs, BorrowRequest, bpsOf, canonicalJson, combineTraceShares,
   expiryTime, GUARANTOR_SCORE_STEPS, identityPoint, identityToField, minScore, Orgs, pointEquals, pointToJson,
   repayCommitment, repayDue, toField, TraceShare, TypedBatchItem, verifyTraceShare,
 } from '@gridledger/core';
@@ -136,8 +136,9 @@ export class LoanContract extends Contract {
       const loanId = parseInput(() => toField(r.loanNullifier, `${at} loanNullifier`)).toString();
       if (seen.has(loanId) || (await v.get(key(ctx, 'loan', loanId)))) refuse('REPLAY', `${at}: this credential already backs a loan (nullifier spent)`);
       seen.add(loanId);
-      const c1 = parseInput(() => assertValidBabyPoint(r.c1, `${at} c1`));
-      const c2 = parseInput(() => assertValidBabyPoint(r.c2, `${at} c2`, true));
+      // The batch's proof check below binds c1 and c2 to subgroup points (see assertBabyPointOnCurve).
+      const c1 = parseInput(() => assertBabyPointOnCurve(r.c1, `${at} c1`));
+      const c2 = parseInput(() => assertBabyPointOnCurve(r.c2, `${at} c2`, true));
       requireKey(r.recipient, `${at} recipient`);
       requireKey(r.relayer, `${at} relayer`);
       const repayCommit = parseInput(() => toField(r.repayCommitment, `${at} repayCommitment`)).toString();

@@ -6,13 +6,14 @@ import { refuse } from './errors';
  * Fabric does not show a transaction its own writes: a read after a write in the same transaction
  * returns the committed value. This view remembers what the transaction wrote and deleted, so a
  * transaction that touches one account twice (a batch, a fee and a payment) sees its own effects.
- * It also remembers what it read, so a batch that checks the same pool, guarantor or registry for
- * every item pays one round trip to the peer, not one per item.
+ * It also remembers what it read (keys and prefix ranges), so a batch that checks the same pool,
+ * guarantor score or registry for every item pays one round trip to the peer, not one per item.
  */
 class TxView {
   private readonly writes = new Map<string, string | null>();
   /** Committed values already read: the world state a transaction sees does not change under it. */
   private readonly reads = new Map<string, string | null>();
+  private readonly ranges = new Map<string, Array<{ key: string; text: string }>>();
 
   constructor(private readonly ctx: Context) {}
 
@@ -44,17 +45,19 @@ class TxView {
   /** Committed entries under a composite-key prefix, minus what this transaction deleted. */
   async range<T>(objectType: string, attributes: string[]): Promise<Array<{ key: string; value: T }>> {
     checkAttributes(objectType, attributes);
-    const out: Array<{ key: string; value: T }> = [];
-    const iterator = await this.ctx.stub.getStateByPartialCompositeKey(objectType, attributes);
-    try {
-      for (let r = await iterator.next(); !r.done; r = await iterator.next()) {
-        if (this.writes.get(r.value.key) === null) continue;
-        out.push({ key: r.value.key, value: JSON.parse(Buffer.from(r.value.value).toString('utf8')) as T });
+    const cacheKey = [objectType, ...attributes].join('\u0000');
+    let rows = this.ranges.get(cacheKey);
+    if (!rows) {
+      rows = [];
+      const iterator = await this.ctx.stub.getStateByPartialCompositeKey(objectType, attributes);
+      try {
+        for (let r = await iterator.next(); !r.done; r = await iterator.next()) rows.push({ key: r.value.key, text: Buffer.from(r.value.value).toString('utf8') });
+      } finally {
+        await iterator.close();
       }
-    } finally {
-      await iterator.close();
+      this.ranges.set(cacheKey, rows);
     }
-    return out;
+    return rows.filter((r) => this.writes.get(r.key) !== null).map((r) => ({ key: r.key, value: JSON.parse(r.text) as T }));
   }
 }
 

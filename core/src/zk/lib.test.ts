@@ -9,6 +9,7 @@ import {
   SNARK_FIELD,
   ZkError,
   addressToField,
+  assertBabyPointOnCurve,
   assertValidBabyPoint,
   babyMul,
   babyMulReference,
@@ -141,6 +142,14 @@ describe('BabyJubJub, ElGamal and trace shares', () => {
     expect(code(() => assertValidBabyPoint([0n, SNARK_FIELD - 1n]))).toBe('INVALID_POINT');
     expect(code(() => assertValidBabyPoint('nope'))).toBe('INVALID_POINT');
     expect(pointEquals(babyMul(BABYJUB_BASE8, BABYJUB_SUBORDER), BABYJUB_IDENTITY)).toBe(true);
+  });
+  it('the on-curve check (for proof-bound points) refuses off-curve and identity points but not low order ones', () => {
+    expect(assertBabyPointOnCurve(g.publicKey)).toEqual(g.publicKey);
+    expect(code(() => assertBabyPointOnCurve([g.publicKey[0], g.publicKey[1] + 1n]))).toBe('INVALID_POINT');
+    expect(code(() => assertBabyPointOnCurve(BABYJUB_IDENTITY))).toBe('INVALID_POINT');
+    expect(assertBabyPointOnCurve(BABYJUB_IDENTITY, 'c2', true)).toEqual(BABYJUB_IDENTITY);
+    // Order 2: only the proof check, not this one, refuses it as a ciphertext component.
+    expect(assertBabyPointOnCurve([0n, SNARK_FIELD - 1n])).toEqual([0n, SNARK_FIELD - 1n]);
   });
   it('fast scalar multiplication matches the reference', () => {
     for (const k of [0n, 1n, 2n, 3n, 255n, BABYJUB_SUBORDER - 1n, BABYJUB_SUBORDER, g.secretKey]) {

@@ -2,14 +2,38 @@ import { Contract } from '@hyperledger/fabric-gateway';
 import { canonicalJson, generateKeyPair, KeyPair, MeterReading, signRequest } from '@gridledger/core';
 import { chaincodeRefusal } from '@gridledger/core/dist/fabric';
 
+/** A failed call's error with the peers' own messages appended (jest prints only the message). */
+function withDetails(fn: string, err: unknown): Error {
+  const e = err as Error & { details?: unknown; detailed?: boolean };
+  if (e && typeof e === 'object' && Array.isArray(e.details) && !e.detailed) {
+    // One line per peer, so a refusal code found in the message is the peer's own, up to its end.
+    const lines = (e.details as Array<{ address?: string; mspId?: string; message?: string }>).map((d) => `  ${d.mspId ?? '?'} ${d.address ?? ''}: ${String(d.message ?? '').slice(0, 400)}`);
+    e.message = `${fn}: ${e.message}\n${lines.join('\n')}`;
+    e.detailed = true;
+  }
+  return e;
+}
+
 /** Submits and parses the chaincode's JSON answer (or undefined for an empty one). */
 export async function submit(contract: Contract, fn: string, ...args: string[]): Promise<any> {
-  const out = Buffer.from(await contract.submitTransaction(fn, ...args)).toString('utf8');
+  let bytes: Uint8Array;
+  try {
+    bytes = await contract.submitTransaction(fn, ...args);
+  } catch (err) {
+    throw withDetails(fn, err);
+  }
+  const out = Buffer.from(bytes).toString('utf8');
   return out ? JSON.parse(out) : undefined;
 }
 
 export async function evaluate(contract: Contract, fn: string, ...args: string[]): Promise<any> {
-  return JSON.parse(Buffer.from(await contract.evaluateTransaction(fn, ...args)).toString('utf8'));
+  let bytes: Uint8Array;
+  try {
+    bytes = await contract.evaluateTransaction(fn, ...args);
+  } catch (err) {
+    throw withDetails(fn, err);
+  }
+  return JSON.parse(Buffer.from(bytes).toString('utf8'));
 }
 
 /** The chaincode's refusal of a submit: its code and message (fails the test if it was accepted). */
