@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # GridLedger's local Fabric network: 3 Raft orderers, 4 peer orgs, channel `energy`, and the
-# TypeScript chaincode as a service, all as plain processes on 127.0.0.1.
+# TypeScript chaincode as a service (one server per org), all as plain processes on 127.0.0.1.
 #
 #   network.sh up        build what is missing, start everything, deploy the chaincode
 #   network.sh down      stop exactly the processes `up` started and remove the run state
@@ -8,8 +8,8 @@
 #   network.sh logs [name] [-f]   the log of one process (or the list of logs)
 #   network.sh build     only build the Fabric binaries
 #   network.sh gateway start [org] | stop   the org's REST gateway (default utility) on port 3000
-#   network.sh reload-chaincode   recompile the chaincode and restart its server (development)
-#   network.sh kill <name> | restart <node|chaincode>   crash one process with SIGKILL; start it again
+#   network.sh reload-chaincode   recompile the chaincode and restart its servers (development)
+#   network.sh kill <name> | restart <node|chaincode[.<org>]>   crash one process with SIGKILL; start it again
 #
 # Environment: FABRIC_BIN (prebuilt Fabric binaries instead of go install), GRIDLEDGER_RUN_DIR
 # (run state, default network/.run).
@@ -24,7 +24,8 @@ set -euo pipefail
 all_ports() {
   local kind name org msp a b c
   while IFS=$'\t' read -r kind name org msp a b c; do echo "$name $a"; echo "$name $b"; echo "$name $c"; done < <(nodes orderer; nodes peer)
-  echo "chaincode ${CC_ADDRESS#*:}"
+  local org
+  for org in $(cc_orgs); do echo "chaincode.$org $(cc_address "$org" | cut -d: -f2)"; done
 }
 
 cmd_up() {
@@ -51,11 +52,11 @@ cmd_up() {
   join_orderers
   log "starting 4 peers"; start_peers; wait_healthy peer
   join_peers
-  log "packaging the chaincode and starting its server"; build_package; start_chaincode_server
+  log "packaging the chaincode and starting one server per org"; start_chaincode_servers
   log "installing, approving (4 orgs) and committing $CC_NAME"; deploy_chaincode; wait_committed
   write_profiles
   touch "$RUN_DIR/ready"
-  log "network up in $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}') s; package id $PACKAGE_ID"
+  log "network up in $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN{printf "%.1f", e-s}') s; package ids in $RUN_DIR/package-id.<org>"
 }
 
 cmd_down() {
@@ -63,7 +64,7 @@ cmd_down() {
   names=$(running_pids | cut -d' ' -f1 | tr '\n' ' ')
   if [ -d "$PID_DIR" ]; then
     # Clients first, then peers, then orderers, so no process logs errors about the ones before it.
-    stop_processes gateway chaincode
+    stop_processes gateway $(cc_orgs | sed 's/^/chaincode./')
     stop_processes $(nodes peer | cut -f2)
     stop_processes $(nodes orderer | cut -f2)
     stop_processes $(ls "$PID_DIR" 2>/dev/null | sed -n 's/\.pid$//p')
@@ -73,7 +74,7 @@ cmd_down() {
 }
 
 cmd_status() {
-  local json=${1:-} name pid kind org msp port x ops health up=0
+  local json=${1:-} name pid kind org msp port x ops health address up=0
   if [ ! -d "$PID_DIR" ]; then
     [ "$json" = --json ] && echo '{"running":false,"processes":[]}' || echo "network: not running"
     return 3
@@ -86,11 +87,14 @@ cmd_status() {
     else health=stopped; fi
     rows+=("$name	$kind	${pid:--}	127.0.0.1:$port	$health")
   done < <(nodes orderer; nodes peer)
-  for name in chaincode gateway; do
+  for name in $(cc_orgs | sed 's/^/chaincode./') gateway; do
     pid=$(cat "$PID_DIR/$name.pid" 2>/dev/null || true)
     [ -z "$pid" ] && continue
     if pid_alive "$pid"; then health=running; up=$((up + 1)); else health=stopped; fi
-    rows+=("$name	$name	$pid	-	$health")
+    kind=${name%%.*}
+    address=-
+    [ "$kind" = chaincode ] && address=$(cc_address "${name#chaincode.}")
+    rows+=("$name	$kind	$pid	$address	$health")
   done
   if [ "$json" = --json ]; then
     printf '%s\n' "${rows[@]}" | node -e '
@@ -98,26 +102,36 @@ cmd_status() {
       const processes = rows.map(([name, kind, pid, address, health]) => ({ name, kind, pid: Number(pid) || null, address, health }));
       console.log(JSON.stringify({ running: processes.some((p) => p.health !== "stopped"), processes }));'
   else
-    printf '%-18s %-10s %-8s %-17s %s\n' NAME KIND PID ADDRESS HEALTH
-    printf '%s\n' "${rows[@]}" | awk -F'\t' '{printf "%-18s %-10s %-8s %-17s %s\n", $1, $2, $3, $4, $5}'
+    printf '%-21s %-10s %-8s %-17s %s\n' NAME KIND PID ADDRESS HEALTH
+    printf '%s\n' "${rows[@]}" | awk -F'\t' '{printf "%-21s %-10s %-8s %-17s %s\n", $1, $2, $3, $4, $5}'
   fi
   [ "$up" -gt 0 ]
 }
 
-# Recompiles the chaincode and restarts its server; the package id and the definition stay the same,
-# and peers reconnect on their next call. For development: a new definition is not needed.
+# Recompiles the chaincode and restarts every org's server; the package ids and the definition stay
+# the same, and peers reconnect on their next call. For development: a new definition is not needed.
 cmd_reload_chaincode() {
   [ -f "$RUN_DIR/ready" ] || die "the network is not running"
   (cd "$ROOT_DIR" && npx tsc -b core chaincode)
-  local pid
-  pid=$(pgrep -P "$(cat "$PID_DIR/chaincode.pid")" -f fabric-shim | head -1 || true)
-  [ -n "$pid" ] && kill -TERM "$pid"
-  local i
-  for i in $(seq 1 100); do
-    sleep 0.1
-    (exec 3<>"/dev/tcp/${CC_ADDRESS%:*}/${CC_ADDRESS#*:}") 2>/dev/null && [ -n "$(pgrep -P "$(cat "$PID_DIR/chaincode.pid")" -f fabric-shim)" ] && [ "$(pgrep -P "$(cat "$PID_DIR/chaincode.pid")" -f fabric-shim)" != "$pid" ] && { log "chaincode reloaded"; return 0; }
+  local org old=() i
+  for org in $(cc_orgs); do
+    old+=("$(pgrep -P "$(cat "$PID_DIR/chaincode.$org.pid")" -f fabric-shim | head -1 || true)")
   done
-  die "the chaincode server did not come back; see $LOG_DIR/chaincode.log"
+  for i in "${old[@]}"; do [ -n "$i" ] && kill -TERM "$i"; done
+  # The supervisors start new servers; wait until each listens with a new process.
+  i=0
+  for org in $(cc_orgs); do
+    local n pid address
+    address=$(cc_address "$org")
+    for n in $(seq 1 100); do
+      sleep 0.1
+      pid=$(pgrep -P "$(cat "$PID_DIR/chaincode.$org.pid")" -f fabric-shim | head -1 || true)
+      [ -n "$pid" ] && [ "$pid" != "${old[$i]}" ] && (exec 3<>"/dev/tcp/${address%:*}/${address#*:}") 2>/dev/null && break
+      [ "$n" = 100 ] && die "the chaincode server of $org did not come back; see $LOG_DIR/chaincode.$org.log"
+    done
+    i=$((i + 1))
+  done
+  log "chaincode reloaded ($(cc_orgs | wc -l) servers)"
 }
 
 cmd_logs() {
@@ -135,10 +149,16 @@ case "${1:-}" in
   build) ensure_binaries; log "Fabric binaries ready in $BIN_DIR" ;;
   reload-chaincode) cmd_reload_chaincode ;;
   restart)
-    [ -n "${2:-}" ] || die "usage: network.sh restart <node|chaincode>"
-    if [ "$2" = chaincode ]; then
-      pid_alive "$(cat "$PID_DIR/chaincode.pid" 2>/dev/null || true)" && { log "the chaincode server is already running"; exit 0; }
-      PACKAGE_ID=$(cat "$RUN_DIR/package-id"); start_chaincode_server; log "chaincode server restarted"
+    [ -n "${2:-}" ] || die "usage: network.sh restart <node|chaincode|chaincode.<org>>"
+    if [ "$2" = chaincode ] || [ "${2%%.*}" = chaincode ]; then
+      # `chaincode` restarts every org's server that is not running; `chaincode.<org>` that org's.
+      started=0
+      for org in $(cc_orgs); do
+        [ "$2" = chaincode ] || [ "$2" = "chaincode.$org" ] || continue
+        pid_alive "$(cat "$PID_DIR/chaincode.$org.pid" 2>/dev/null || true)" && continue
+        start_chaincode_server "$org"; wait_chaincode_listening "$org"; started=$((started + 1))
+      done
+      log "$started chaincode server(s) restarted"
     else
       ensure_binaries; restart_node "$2"
     fi ;;

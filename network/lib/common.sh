@@ -10,7 +10,8 @@ CHANNEL=energy
 CC_NAME=gridledger
 CC_VERSION=1.0
 CC_SEQUENCE=1
-CC_ADDRESS=127.0.0.1:${GRIDLEDGER_CC_PORT:-9999}
+# First chaincode server port; one server per org from here (see lib/chaincode.sh).
+CC_BASE_PORT=${GRIDLEDGER_CC_PORT:-9999}
 # shellcheck source=/dev/null
 . "$NETWORK_DIR/fabric.version"
 

@@ -8,7 +8,9 @@ describeOnNetwork('gridledger CLI on the network', () => {
     const r = gridledger('network', 'status', '--json');
     expect(r.code).toBe(0);
     expect(r.json.processes.filter((p: any) => p.health === '200')).toHaveLength(7);
-    expect(r.json.processes.find((p: any) => p.name === 'chaincode').health).toBe('running');
+    const servers = r.json.processes.filter((p: any) => p.kind === 'chaincode');
+    expect(servers.map((p: any) => p.name).sort()).toEqual(['chaincode.guarantora', 'chaincode.guarantorb', 'chaincode.operator', 'chaincode.utility']);
+    for (const p of servers) expect(p.health).toBe('running');
   });
 
   it('publishes parameters as the Utility and reads them as a guarantor, in JSON and as a table', () => {

@@ -32,7 +32,7 @@ describeOnNetwork('network lifecycle', () => {
     const pids = JSON.parse(network(['status', '--json']).stdout).processes.map((p: { pid: number }) => p.pid);
     expect(network(['down']).status).toBe(0);
     for (const pid of pids) expect(spawnSync('kill', ['-0', String(pid)]).status).not.toBe(0);
-    for (const port of [7050, 7150, 7250, 7051, 8051, 9051, 10051, 9999]) expect(listening(port)).toBe(false);
+    for (const port of [7050, 7150, 7250, 7051, 8051, 9051, 10051, 9999, 10000, 10001, 10002]) expect(listening(port)).toBe(false);
     const again = network(['down']);
     expect(again.status).toBe(0);
     expect(again.stderr).toMatch(/no network was running/);
