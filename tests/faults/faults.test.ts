@@ -162,11 +162,11 @@ describeOnNetwork('faults under load', () => {
     expect(duringHalt).toBe(0);
 
     phase(`orderers back; ${stats.acknowledged.length} acknowledged`);
-    // 3. The chaincode server: its supervisor starts it again.
+    // 3. Every org's chaincode server at once: their supervisors start them again.
     t = Date.now();
-    // The server process alone (the pattern must not match its supervisor, whose command line contains it).
+    // The server processes alone (the pattern must not match their supervisors, whose command lines contain it).
     spawnSync('pkill', ['-9', '-f', '^node .*fabric-shim/cli.js server']);
-    results.push({ fault: 'kill -9 the chaincode server (supervised)', downS: 0, recoveryS: await recovered(t), note: 'restarted by network/lib/supervise.sh' });
+    results.push({ fault: 'kill -9 all four chaincode servers (supervised)', downS: 0, recoveryS: await recovered(t), note: 'restarted by network/lib/supervise.sh' });
 
     phase(`chaincode back; stopping channel updates`);
     // 4. The gateway: clients keep retrying with their keys; a stale channel close happens meanwhile.
