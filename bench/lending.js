@@ -1,4 +1,4 @@
-// npm run bench -- lending [--deposits 200] [--concurrency 50] [--deposit-batch 16] [--borrows 64] [--batch 32]
+// npm run bench -- lending [--deposits 200] [--concurrency 50] [--deposit-batch 16] [--borrows 128] [--batch 32]
 //
 // Throughput of the lending transactions on the running network (started here if it is not, and then
 // stopped again), each beside the trivial baseline:Write measured in the same run:
@@ -23,6 +23,25 @@ const { connectGateway, chaincodeRefusal } = require('@gridledger/core/dist/fabr
 const root = path.join(__dirname, '..');
 const network = path.join(root, 'network', 'network.sh');
 const runDir = process.env.GRIDLEDGER_RUN_DIR || path.join(root, 'network', '.run');
+
+/**
+ * A tracing key this bench registers on a fresh network, kept where the integration tests keep theirs
+ * (tests/integration/support/keystore.ts, same file format), so tests run afterwards on the same
+ * network can still trace with the registered key.
+ */
+function keystoreTraceKey(org) {
+  const fs = require('node:fs');
+  const dir = path.join(runDir, 'keystore');
+  const file = path.join(dir, `${org}-trace.json`);
+  if (fs.existsSync(file)) {
+    const k = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return { publicKey: k.publicKey.map(BigInt) };
+  }
+  const kp = generateTraceKeyPair();
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(file, JSON.stringify({ secretKey: `${kp.secretKey}n`, publicKey: kp.publicKey.map(String) }), { mode: 0o600 });
+  return kp;
+}
 
 function arg(args, name, def) {
   const i = args.indexOf(`--${name}`);
@@ -74,7 +93,7 @@ function contracts(org, role) {
 exports.run = async function run(args = []) {
   const N = arg(args, 'deposits', 200);
   const C = arg(args, 'concurrency', 50);
-  const M = arg(args, 'borrows', 96);
+  const M = arg(args, 'borrows', 128);
   const B = Math.min(32, arg(args, 'batch', 32));
   const DB = Math.min(64, arg(args, 'deposit-batch', 16));
   let started = false;
@@ -106,11 +125,11 @@ exports.run = async function run(args = []) {
     try {
       await evaluate(relay.guarantor, 'GetUtilityTraceKey');
     } catch {
-      const k = generateTraceKeyPair();
+      const k = keystoreTraceKey('utility');
       await submit(u.guarantor, 'SetUtilityTraceKey', JSON.stringify(k.publicKey.map(String)));
     }
     if (!(await evaluate(relay.guarantor, 'ListGuarantors')).some((g) => g.msp === 'GuarantorAMSP')) {
-      await submit(u.guarantor, 'RegisterGuarantor', 'GuarantorAMSP', 'guarantora corp', '800', JSON.stringify(generateTraceKeyPair().publicKey.map(String)), generateKeyPair().publicKey);
+      await submit(u.guarantor, 'RegisterGuarantor', 'GuarantorAMSP', 'guarantora corp', '800', JSON.stringify(keystoreTraceKey('guarantora').publicKey.map(String)), generateKeyPair().publicKey);
     }
     console.log(`setup: ${M} credentials (GuarantorA), sequential`);
     const borrowers = Array.from({ length: M }, (_, i) => ({ who: `bench-${run}-${i}`, id: createBorrowerIdentity(identityToField(`bench-${run}-${i}`)), score: 900 }));
