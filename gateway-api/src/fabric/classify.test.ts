@@ -1,4 +1,4 @@
-import { classifyChaincodeMessage, chaincodeMessage } from './ledger';
+import { classifyChaincodeMessage, chaincodeMessage, endorsersDisagree } from './ledger';
 
 describe('classifyChaincodeMessage', () => {
   it('keeps the chaincode\'s own refusals as client errors', () => {
@@ -14,5 +14,18 @@ describe('classifyChaincodeMessage', () => {
     ]) {
       expect(classifyChaincodeMessage(chaincodeMessage(m))).toBe('unavailable');
     }
+  });
+});
+
+describe('endorsersDisagree', () => {
+  const behind = 'chaincode response 500, REPLAY: transfer: nonce 1503 is not the next for this key (expected 1502)';
+  it('sees a peer behind the org\'s own: own peer endorsed, another refused on ledger state', () => {
+    expect(endorsersDisagree('10 ABORTED: failed to collect enough transaction endorsements, see attached details for more info', [behind])).toBe(true);
+    expect(endorsersDisagree('10 ABORTED: failed to collect enough transaction endorsements', ['chaincode response 500, NOT_FOUND: meter m1 is not registered'])).toBe(true);
+  });
+  it('does not retry a refusal the org\'s own peer made, or one that does not depend on state', () => {
+    expect(endorsersDisagree('10 ABORTED: failed to endorse transaction, see attached details for more info', [behind])).toBe(false);
+    expect(endorsersDisagree('10 ABORTED: failed to collect enough transaction endorsements', ['chaincode response 500, INVALID_SIGNATURE: transfer: the signature does not match'])).toBe(false);
+    expect(endorsersDisagree('10 ABORTED: failed to collect enough transaction endorsements', ['connection refused'])).toBe(false);
   });
 });

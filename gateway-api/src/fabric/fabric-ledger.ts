@@ -24,6 +24,7 @@ import {
   chaincodeMessage,
   classifyChaincodeMessage,
   CommitOutcome,
+  endorsersDisagree,
   EventCheckpoint,
   IdentityKind,
   LedgerClient,
@@ -69,6 +70,27 @@ export function toLedgerError(err: unknown, txId?: string): LedgerError {
   if (err instanceof CommitError) return new LedgerError('rejected', err.message, err.transactionId);
   const message = err instanceof Error ? err.message : String(err);
   return new LedgerError('unavailable', message, txId);
+}
+
+/** Endorsement attempts when another org's peer is behind (see endorsersDisagree), and the pause between. */
+const BEHIND_ATTEMPTS = 4;
+const BEHIND_PAUSE_MS = 250;
+
+/**
+ * Endorses, and endorses the same proposal again (the same transaction id; endorsement writes nothing)
+ * while the endorsers disagree because one of them has not yet committed the latest block.
+ */
+async function endorseAgainIfBehind<T>(endorse: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await endorse();
+    } catch (err) {
+      const e = err as { message?: string; details?: Array<{ message?: string }> };
+      const behind = err instanceof EndorseError && endorsersDisagree(String(e.message ?? ''), (e.details ?? []).map((d) => String(d.message ?? '')));
+      if (!behind || attempt >= BEHIND_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, BEHIND_PAUSE_MS * attempt));
+    }
+  }
 }
 
 /**
@@ -139,8 +161,7 @@ export class FabricLedgerClient implements LedgerClient {
     let submitted;
     try {
       const proposal = gw.newProposal(tx.proposal);
-      const transaction = await proposal.endorse();
-      submitted = await transaction.submit();
+      submitted = await (await endorseAgainIfBehind(() => proposal.endorse())).submit();
     } catch (err) {
       throw toLedgerError(err as SubmitError, tx.txId);
     }

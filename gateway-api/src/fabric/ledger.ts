@@ -151,6 +151,21 @@ export function classifyChaincodeMessage(message: string): LedgerErrorKind {
   return 'rejected';
 }
 
+/**
+ * True when the endorsers disagreed on a state-dependent refusal: the org's own peer endorsed (Fabric's
+ * gateway says "failed to collect enough transaction endorsements", not "failed to endorse"), and
+ * another org's peer refused with a code that depends on ledger state (a nonce not yet the next, a key
+ * not yet there). That peer is a block or two behind the org's own, which has already committed what
+ * the request builds on: endorsing again a moment later succeeds, and nothing was written meanwhile.
+ */
+export function endorsersDisagree(message: string, peerMessages: readonly string[]): boolean {
+  if (!/failed to collect enough transaction endorsements/i.test(message)) return false;
+  return peerMessages.some((m) => {
+    const code = chaincodeCode(m);
+    return code !== undefined && ['conflict', 'not-found'].includes(CHAINCODE_CODE_KINDS[code]);
+  });
+}
+
 /** Strips the peer's wrapping ("chaincode response 500, ...") to the chaincode's own message. */
 export function chaincodeMessage(raw: string): string {
   return raw.replace(/^.*?chaincode response \d+,\s*/s, '').replace(/^transaction returned with failure:\s*/i, '').trim();
