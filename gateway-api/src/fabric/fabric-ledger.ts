@@ -72,13 +72,18 @@ export function toLedgerError(err: unknown, txId?: string): LedgerError {
   return new LedgerError('unavailable', message, txId);
 }
 
-/** Endorsement attempts when another org's peer is behind (see endorsersDisagree), and the pause between. */
-const BEHIND_ATTEMPTS = 4;
-const BEHIND_PAUSE_MS = 250;
+/**
+ * Endorsement attempts when another org's peer is behind (see endorsersDisagree), and the pause between
+ * them (growing to 1 s): ~5.5 s in all, the time a peer takes to reconnect to the ordering service and
+ * catch up after an orderer outage (its delivery back-off is at most 5 s, test-network-config/core.yaml).
+ */
+const BEHIND_ATTEMPTS = 8;
+const behindPauseMs = (attempt: number) => Math.min(1000, 250 * attempt);
 
 /**
  * Endorses, and endorses the same proposal again (the same transaction id; endorsement writes nothing)
- * while the endorsers disagree because one of them has not yet committed the latest block.
+ * while the endorsers disagree because one of them has not yet committed the latest block. Anything
+ * else, and a disagreement that outlasts the attempts, goes to the caller as before.
  */
 async function endorseAgainIfBehind<T>(endorse: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -88,7 +93,7 @@ async function endorseAgainIfBehind<T>(endorse: () => Promise<T>): Promise<T> {
       const e = err as { message?: string; details?: Array<{ message?: string }> };
       const behind = err instanceof EndorseError && endorsersDisagree(String(e.message ?? ''), (e.details ?? []).map((d) => String(d.message ?? '')));
       if (!behind || attempt >= BEHIND_ATTEMPTS) throw err;
-      await new Promise((r) => setTimeout(r, BEHIND_PAUSE_MS * attempt));
+      await new Promise((r) => setTimeout(r, behindPauseMs(attempt)));
     }
   }
 }
