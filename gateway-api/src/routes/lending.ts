@@ -187,13 +187,8 @@ export const deposit = defineOperation({
     samePath('poolId', ctx.params.poolId, body.poolId);
     requireSigned('deposit', body, body.account, signature);
     const svc = lendingService(ctx.deps);
-    const item = { body, signature };
-    const prior = ctx.idempotency?.prior;
-    const out = prior
-      ? // A retry after a crash: resubmit the transaction already prepared under this key.
-        await svc.deposits.resubmit(item, ctx.caller!.id, { ...ctx.idempotency!, prior }, ctx.identity)
-      : // One account's deposits always share a lane, so its nonces apply in order.
-        await svc.deposits.enqueue(accountLane(body.account, svc.depositLanes), item, ctx.caller!.id, ctx.idempotency, ctx.identity);
+    // One account's deposits always share a lane, so its nonces apply in order.
+    const out = await svc.deposits.relay(accountLane(body.account, svc.depositLanes), { body, signature }, ctx.caller!.id, ctx.idempotency, ctx.identity);
     return settle(ctx, out.record, ownBatchReply(out));
   },
 });

@@ -57,12 +57,7 @@ function signedArgs(ctx: OperationContext, action: string): [string, string] {
 async function submitOrder(ctx: OperationContext): Promise<Reply> {
   const { body, signature } = verified(ctx, MARKET_ACTIONS.order);
   const svc = marketService(ctx.deps);
-  const item = { body, signature };
-  const prior = ctx.idempotency?.prior;
-  const out = prior
-    ? // A retry after a crash: resubmit the transaction already prepared under this key.
-      await svc.orders.resubmit(item, ctx.caller!.id, { ...ctx.idempotency!, prior }, ctx.identity)
-    : await svc.orders.enqueue(accountLane(body.account, svc.orderLanes), item, ctx.caller!.id, ctx.idempotency, ctx.identity);
+  const out = await svc.orders.relay(accountLane(body.account, svc.orderLanes), { body, signature }, ctx.caller!.id, ctx.idempotency, ctx.identity);
   return settle(ctx, out.record, ownBatchReply(out));
 }
 

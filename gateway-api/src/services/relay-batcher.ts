@@ -164,6 +164,15 @@ export class RelayBatcher<I> {
   }
 
   /**
+   * What a route does with a checked request: a retry after a crash resubmits the transaction its key
+   * already prepared ({@link resubmit}); anything else is queued on its lane ({@link enqueue}).
+   */
+  relay(lane: string, item: I, submitter: string, binding?: IdempotencyBinding, identity?: IdentityKind): Promise<RelayBatchResult> {
+    const prior = binding?.prior;
+    return prior ? this.resubmit(item, submitter, { ...binding, prior }, identity) : this.enqueue(lane, item, submitter, binding, identity);
+  }
+
+  /**
    * A retry after a crash, under an idempotency key whose earlier holder prepared a transaction:
    * resubmits that transaction (same id, so it can never commit twice) instead of queueing the item
    * again, and finds the item's place in it with `locate`.
