@@ -129,6 +129,31 @@ describe('channel and kgc contracts on a ledger stub', () => {
     const out = parse(await L.run(OP, (x) => kgc.RegisterPile(x, JSON.stringify(body), sig)));
     expect(out.pile.collateral).toBe(701);
     expect(await balance(op)).toBe(299);
+    // A channel whose key the pile's identity vouches for: the pile cannot retire while it is open.
+    const driver = generateKeyPair();
+    const pileAcct = generateKeyPair();
+    await issue(driver, 50);
+    const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
+    const base: channels.OpenTerms = {
+      network: channels.ONCHAIN_NETWORK,
+      salt: 'pile-ch',
+      a: { account: driver.publicKey, channelKey: keys.a.publicKey, deposit: '50' },
+      b: { account: pileAcct.publicKey, channelKey: keys.b.publicKey, deposit: '0' },
+      disputeWindow: 10,
+    };
+    const channelId = channels.channelIdOf(base);
+    const terms = { ...base, b: { ...base.b, identity: { id: 'pile:1', binding: channels.bindChannelKey(ex.key, keys.b.publicKey, channels.bindingScope(channelId)) } } };
+    await L.run(OP, (x) => ch.Open(x, JSON.stringify({ terms, auth: { a: channels.signOpen(terms, 'a', driver.privateKey, next(driver)), b: channels.signOpen(terms, 'b', pileAcct.privateKey, next(pileAcct)) } })));
+    const before = L.snapshot();
+    expect(await codeOf(L.run(OP, (x) => kgc.RetirePile(x, 'pile:1')))).toBe('FORBIDDEN_STATE');
+    expect(L.snapshot()).toBe(before);
+    // Closed cooperatively (version 1 pays 20 to the pile), then it retires and its collateral returns.
+    const record = channels.recordOf(terms, 10);
+    const ends = { a: new channels.Channel({ record, side: 'a', privateKey: keys.a.privateKey }), b: new channels.Channel({ record, side: 'b', privateKey: keys.b.privateKey }) };
+    ends.a.onAccept(ends.b.receive(ends.a.propose({ kind: 'pay', from: 'a', amount: '20' }, L.now), L.now));
+    ends.b.onAccept(ends.a.receive(ends.b.propose({ kind: 'close' }, L.now), L.now));
+    await L.run(OP, (x) => ch.Close(x, JSON.stringify({ channelId, by: 'a', signed: ends.a.latest })));
+    expect(await balance(pileAcct)).toBe(20);
     await L.run(OP, (x) => kgc.RetirePile(x, 'pile:1'));
     expect(await balance(op)).toBe(1000);
     // A user certificate cannot register a pile, and a missing proof of possession is refused.

@@ -3,7 +3,7 @@ import { canonicalJson, channels, verifyRequest } from '@gridledger/core';
 import { authorizeSigned, credit, debit, requireKey } from '../ledger/accounts';
 import { refuse, RefusalCode } from '../ledger/errors';
 import { emit, parseJsonArg, txTimeSeconds } from '../ledger/state';
-import { activeIdentityKey, tradingParams } from '../ledger/trading';
+import { activeIdentityKey, openChannelKey, tradingParams } from '../ledger/trading';
 import { key, view } from '../ledger/view';
 
 type Side = channels.Side;
@@ -161,6 +161,8 @@ export class ChannelContract extends Contract {
     };
     if (Object.keys(identities).length > 0) rec.identities = identities;
     await v.put(recordKey(ctx, rec.channelId), rec);
+    // One marker per bound identity and channel (no shared key): a pile cannot retire while it has one.
+    for (const id of new Set(Object.values(identities))) await v.put(openChannelKey(ctx, id, rec.channelId), { openedAt: now });
     emit(ctx, 'ChannelOpened', { channelId: rec.channelId, deposits: rec.deposits, disputeWindow: window, accounts: rec.accounts, identities: rec.identities ?? {} });
     return canonicalJson(rec);
   }
@@ -413,6 +415,7 @@ export class ChannelContract extends Contract {
     if (s.cheater) settlement.cheater = s.cheater;
     const next: ChannelOnChain = { ...c, status: 'closed', closedAt: now, settlement };
     await view(ctx).put(recordKey(ctx, c.channelId), next);
+    for (const id of new Set(Object.values(c.identities ?? {}))) await view(ctx).del(openChannelKey(ctx, id, c.channelId));
     emit(ctx, 'ChannelSettled', { channelId: c.channelId, ...settlement, accounts: c.accounts });
     return canonicalJson(next);
   }

@@ -13,6 +13,7 @@ import {
   identityPubKey,
   KGC_PARAMS_KEY,
   kgcParams,
+  openChannelsOf,
   PileRecord,
   pileKey,
   PublishedKgcParams,
@@ -118,7 +119,10 @@ export class KgcContract extends Contract {
     return canonicalJson({ identity: rec, pile });
   }
 
-  /** Retires a pile and releases its collateral to the account that paid it (operator org only). */
+  /**
+   * Retires a pile and releases its collateral to the account that paid it (operator org only), once
+   * no channel bound to the pile's identity is open.
+   */
   @Transaction()
   @Returns('string')
   async RetirePile(ctx: Context, id: string): Promise<string> {
@@ -127,6 +131,9 @@ export class KgcContract extends Contract {
     const pile = await v.get<PileRecord>(pileKey(ctx, id));
     if (!pile) refuse('NOT_FOUND', `pile ${id} is not registered`);
     if (pile.status !== 'active') refuse('FORBIDDEN_STATE', `pile ${id} is already retired`);
+    // Its collateral backs it while it trades: close its channels first.
+    const open = await openChannelsOf(ctx, id);
+    if (open.length > 0) refuse('FORBIDDEN_STATE', `pile ${id} still has ${open.length} open channel(s), e.g. ${open[0]}: close them first`);
     const now = txTimeSeconds(ctx);
     const retired: PileRecord = { ...pile, status: 'retired', retiredAt: now };
     await v.put(pileKey(ctx, id), retired);

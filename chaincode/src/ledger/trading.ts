@@ -63,6 +63,13 @@ export async function kgcParams(ctx: Context): Promise<PublishedKgcParams> {
 
 export const identityKey = (ctx: Context, id: string) => key(ctx, 'ident', id);
 export const pileKey = (ctx: Context, id: string) => key(ctx, 'pile', id);
+/** Marks a channel whose key a registered identity vouched for, while it is not closed. */
+export const openChannelKey = (ctx: Context, id: string, channelId: string) => key(ctx, 'identchan', id, channelId);
+
+/** The channels, not yet closed, that identity `id` is bound to. */
+export async function openChannelsOf(ctx: Context, id: string): Promise<string[]> {
+  return (await view(ctx).range<unknown>('identchan', [id])).map((r) => ctx.stub.splitCompositeKey(r.key).attributes[1]);
+}
 export const identityPubKey = (ctx: Context, publicKey: string) => key(ctx, 'identpub', publicKey);
 
 export async function getIdentity(ctx: Context, id: string): Promise<IdentityRecord | undefined> {

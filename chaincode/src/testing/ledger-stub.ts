@@ -20,6 +20,10 @@ export class Ledger {
       putState: async (k: string, v: Buffer) => void writes.set(k, Buffer.from(v)),
       deleteState: async (k: string) => void writes.set(k, null),
       createCompositeKey: (t: string, attrs: string[]) => `\u0000${t}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`,
+      splitCompositeKey: (k: string) => {
+        const [objectType, ...attributes] = k.slice(1, -1).split('\u0000');
+        return { objectType, attributes };
+      },
       getStateByPartialCompositeKey: async (t: string, attrs: string[]) => {
         const prefix = `\u0000${t}\u0000${attrs.map((a) => `${a}\u0000`).join('')}`;
         const rows = [...committed.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : 1));
