@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  addressToField, BorrowPublicInputs, BorrowRequest, canonicalJson, FieldLikeOf, loadVerificationKey, minScore, pointEquals, prepareVerificationKey,
+  addressToField, BorrowPublicInputs, BorrowRequest, FieldLikeOf, loadVerificationKey, minScore, pointEquals, prepareVerificationKey,
   PreparedVerificationKey, toBabyPoint, toField, traceKeyFromSecret, TraceKeyPair, verifyBorrow, verifyWithdraw, WithdrawPublicInputs,
   WithdrawRequest,
 } from '@gridledger/core';
@@ -14,7 +14,7 @@ import type { OrgName } from '../config/roles';
 import { LedgerError } from '../fabric/ledger';
 import type { AppDeps } from '../http/operation';
 import { ProblemError } from '../http/problem';
-import { RelayBatcher, RelayBatcherDeps, signedItemLocator } from './relay-batcher';
+import { RelayBatcher, RelayBatcherDeps, signedRequestBatcher } from './relay-batcher';
 
 /** The MSP id of each org's gateway. */
 export const ORG_MSP: Record<OrgName, string> = { utility: 'UtilityMSP', guarantora: 'GuarantorAMSP', guarantorb: 'GuarantorBMSP', operator: 'OperatorMSP' };
@@ -94,16 +94,7 @@ export function borrowBatcher(deps: RelayBatcherDeps, maxItems: number, maxWaitM
  * signature}])`; with `maxItems` 1, each deposit is its own `pool:Deposit` as without a batcher.
  */
 export function depositBatcher(deps: RelayBatcherDeps, b: RelayBatchConfig): RelayBatcher<SignedDeposit> {
-  return new RelayBatcher<SignedDeposit>(deps, {
-    fn: 'pool:DepositBatch',
-    label: 'deposit',
-    // Deposits of several pools may share a batch: each body names its pool.
-    args: (_lane, items) => [JSON.stringify(items.map((i) => ({ body: i.body, signature: i.signature })))],
-    single: { fn: 'pool:Deposit', args: (_lane, i) => [canonicalJson(i.body), i.signature] },
-    maxItems: b.maxItems,
-    maxWaitMs: b.maxWaitMs,
-    locate: signedItemLocator,
-  });
+  return signedRequestBatcher<SignedDeposit>(deps, b, { batch: 'pool:DepositBatch', single: 'pool:Deposit', label: 'deposit' });
 }
 
 /** Per-app lending state. */

@@ -2,10 +2,9 @@
  * What the market routes need besides plain submits: the order batcher, which relays signed orders
  * in `market:SubmitOrders` transactions.
  */
-import { canonicalJson } from '@gridledger/core';
 import { RELAY_BATCH_DEFAULTS, RelayBatchConfig } from '../config/config';
 import type { AppDeps } from '../http/operation';
-import { RelayBatcher, RelayBatcherDeps, signedItemLocator } from './relay-batcher';
+import { RelayBatcher, RelayBatcherDeps, signedRequestBatcher } from './relay-batcher';
 
 /** A signed order as `market:SubmitOrder` takes it: the body object and the account's signature. */
 export interface SignedOrder {
@@ -19,16 +18,7 @@ export interface SignedOrder {
  * is its own `market:SubmitOrder` as without a batcher.
  */
 export function orderBatcher(deps: RelayBatcherDeps, b: RelayBatchConfig): RelayBatcher<SignedOrder> {
-  return new RelayBatcher<SignedOrder>(deps, {
-    fn: 'market:SubmitOrders',
-    label: 'order',
-    // Orders of any cycle may share a batch: each body names its cycle.
-    args: (_lane, items) => [JSON.stringify(items.map((i) => ({ body: i.body, signature: i.signature })))],
-    single: { fn: 'market:SubmitOrder', args: (_lane, i) => [canonicalJson(i.body), i.signature] },
-    maxItems: b.maxItems,
-    maxWaitMs: b.maxWaitMs,
-    locate: signedItemLocator,
-  });
+  return signedRequestBatcher<SignedOrder>(deps, b, { batch: 'market:SubmitOrders', single: 'market:SubmitOrder', label: 'order' });
 }
 
 /** Per-app market state. */

@@ -5,7 +5,8 @@
  * validation for many users' requests.
  */
 import { createHash } from 'node:crypto';
-import type { GatewayConfig } from '../config/config';
+import { canonicalJson } from '@gridledger/core';
+import type { GatewayConfig, RelayBatchConfig } from '../config/config';
 import { IdentityKind, LedgerClient, LedgerError } from '../fabric/ledger';
 import type { Logger } from '../http/logger';
 import type { Store, TransactionRecord } from '../store/store';
@@ -88,6 +89,28 @@ export function signedItemLocator<I extends { signature: string }>(item: I, prio
   if (index >= 0) return { index, size: signatures.length };
   // Not a batch of signed items (the single-item function): the result is the item's own.
   return { index: 0, size: Array.isArray(prior.result) ? prior.result.length : 1 };
+}
+
+/**
+ * The batcher of an end user's signed request `{body, signature}` (deposits, market orders): the batch
+ * function takes `[{body, signature}]` (each body names its own pool or cycle, so one batch may mix
+ * them), the single function `(canonical body, signature)`; with `maxItems` 1 each request is its own
+ * single-function transaction, as without a batcher.
+ */
+export function signedRequestBatcher<I extends { body: Record<string, unknown>; signature: string }>(
+  deps: RelayBatcherDeps,
+  b: RelayBatchConfig,
+  fns: { batch: string; single: string; label: string },
+): RelayBatcher<I> {
+  return new RelayBatcher<I>(deps, {
+    fn: fns.batch,
+    label: fns.label,
+    args: (_lane, items) => [JSON.stringify(items.map((i) => ({ body: i.body, signature: i.signature })))],
+    single: { fn: fns.single, args: (_lane, i) => [canonicalJson(i.body), i.signature] },
+    maxItems: b.maxItems,
+    maxWaitMs: b.maxWaitMs,
+    locate: signedItemLocator,
+  });
 }
 
 /**
