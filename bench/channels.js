@@ -112,7 +112,7 @@ async function startGateway(dir) {
       fabric: { eventStartBlock: 1e9 },
     }),
   );
-  const child = spawn(process.execPath, [path.join(root, 'gateway-api', 'dist', 'main.js'), '--config', config], {
+  const child = spawn(process.execPath, [...(process.env.CHANNELS_BENCH_NODE_ARGS ? process.env.CHANNELS_BENCH_NODE_ARGS.split(' ') : []), path.join(root, 'gateway-api', 'dist', 'main.js'), '--config', config], {
     env: { ...process.env, GRIDLEDGER_PORT: String(port), GRIDLEDGER_HOST: '127.0.0.1', GRIDLEDGER_API_KEYS: `bench:user-relay:${hashApiKey(KEY)}`, GRIDLEDGER_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -130,13 +130,13 @@ async function startGateway(dir) {
 }
 
 /** Opens `n` channels a->b with `deposit` on a's side; returns their records and keys. */
-async function openChannels(n, deposit, channel, issuer, tag) {
+async function openChannels(n, deposit, channel, issuer, tag, kind = 'ed25519') {
   return limited(
     25,
     Array.from({ length: n }, (_, i) => async () => {
       const acct = { a: generateKeyPair(), b: generateKeyPair() };
       await retry(() => issuer.submitTransaction('IssuePay', acct.a.publicKey, String(deposit)));
-      const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
+      const keys = { a: await channels.generateChannelKeyAsync(kind), b: await channels.generateChannelKeyAsync(kind) };
       const terms = {
         network: channels.ONCHAIN_NETWORK,
         salt: `bench-${tag}-${process.pid}-${i}-${randomBytes(4).toString('hex')}`,
@@ -182,9 +182,9 @@ function presign(ch, n) {
     state = channels.pay(state, 'a', '1');
     const signed = channels.coSign(state, privs);
     msgs.push({
-      propose: JSON.stringify({ type: 'propose', id: 'p', channelId: id, op: { kind: 'pay', from: 'a', amount: '1' }, state, signature: signed.sigs.a }),
+      propose: JSON.stringify({ type: 'propose', channelId: id, op: { kind: 'pay', from: 'a', amount: '1' }, state, signature: signed.sigs.a }),
       accept: JSON.stringify({ type: 'accept', id: 'c', channelId: id, version: v, signature: signed.sigs.b, revocation: channels.signRevocation(id, 'b', v, privs.b), signed }),
-      revoke: JSON.stringify({ type: 'revoke', id: 'r', channelId: id, revocation: channels.signRevocation(id, 'a', v, privs.a) }),
+      revoke: JSON.stringify({ type: 'revoke', channelId: id, revocation: channels.signRevocation(id, 'a', v, privs.a) }),
     });
   }
   return msgs;
@@ -206,6 +206,7 @@ async function presignedRun(url, chans, n) {
   const latencies = [];
   let errors = 0;
   let firstError;
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(
     pairs.map(
@@ -242,6 +243,7 @@ async function presignedRun(url, chans, n) {
     ),
   );
   const wall = ms(t0);
+  const cpu = process.cpuUsage(c0);
   await sleep(200); // last revokes
   for (const { a, b } of pairs) {
     a.ws.terminate();
@@ -249,7 +251,7 @@ async function presignedRun(url, chans, n) {
   }
   if (errors) console.error('broker errors:', errors, JSON.stringify(firstError));
   const total = pairs.length * n;
-  return { total, wall, rate: (total / wall) * 1000, p50: pct(latencies, 50), p99: pct(latencies, 99), presignMs, errors };
+  return { total, wall, rate: (total / wall) * 1000, p50: pct(latencies, 50), p99: pct(latencies, 99), presignMs, errors, clientCpuUs: (cpu.user + cpu.system) / total };
 }
 
 /** The same with live wallets: every party signs and verifies. */
@@ -365,7 +367,7 @@ exports.run = async function run() {
     const deposit = Math.max(UPDATES, WALLET_UPDATES) + 10;
     console.log(`opening ${2 * CHANNELS + 3} channels on chain...`);
     const t0 = process.hrtime.bigint();
-    const main = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'p');
+    const main = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'p', process.env.CHANNELS_BENCH_KEY || 'ed25519');
     const wallets = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'w');
     const hop = await openChannels(3, 1_000_000, op.contract, iss.contract, 'h');
     console.log(`  done in ${(ms(t0) / 1000).toFixed(1)} s`);
@@ -375,6 +377,7 @@ exports.run = async function run() {
     const cpu0 = cpuMs(gw.child.pid);
     const pre = await presignedRun(gw.url, main, UPDATES);
     const gatewayCpuUs = ((cpuMs(gw.child.pid) - cpu0) * 1000) / pre.total;
+    const clientCpuUs = pre.clientCpuUs;
     console.log(`broker, live wallets: ${CHANNELS} channels x ${WALLET_UPDATES} updates...`);
     const wal = await walletRun(gw.url, wallets, WALLET_UPDATES);
     console.log(`three-hop payments: ${HOPS}...`);
@@ -394,6 +397,7 @@ exports.run = async function run() {
     row('ratio broker / on chain', ratio.toFixed(0), 'x', '>= 50x');
     row('three-hop payment p50 (6 updates)', hops.p50.toFixed(1), 'ms', `< 50 ms; p99 ${hops.p99.toFixed(1)} ms; route lookup p50 ${hops.routeP50.toFixed(1)} ms`);
     row('gateway CPU per update (pre-signed run)', gatewayCpuUs.toFixed(0), 'us', `one free core would carry ~${Math.round(1e6 / gatewayCpuUs)} updates/s; load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
+    row('bench clients CPU per update (same run)', clientCpuUs.toFixed(0), 'us', 'the parties\' side of the sockets, on the same 2 cores');
     row('pre-signing time (clients, not timed)', (pre.presignMs / 1000).toFixed(1), 's', `${pre.total} updates`);
     console.log(
       JSON.stringify({

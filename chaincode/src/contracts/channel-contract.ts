@@ -192,7 +192,7 @@ export class ChannelContract extends Contract {
     if (parsed.htlcs.length > 0 || signed.state.final === true) refuse('INVALID_ARGUMENT', 'the resize state must have no HTLCs and not be final');
     const consent = obj(req.consent, 'consent') as Record<Side, string>;
     for (const s of SIDES) {
-      if (!verifyRequest('channel-resize', terms, c.keys[s], consent[s])) refuse('INVALID_SIGNATURE', `side ${s} did not sign the resize terms`);
+      if (!channels.verifyChannelRequest('channel-resize', terms, c.keys[s], consent[s])) refuse('INVALID_SIGNATURE', `side ${s} did not sign the resize terms`);
     }
     for (const s of SIDES) {
       if (amounts.topUp[s] === 0) continue;

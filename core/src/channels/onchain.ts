@@ -1,9 +1,9 @@
-import { signRequest, verifyRequest } from '../lending/requests';
+import { requestDigest, signRequest } from '../lending/requests';
 import type { MultiSignature } from '../identity';
 import { check } from './errors';
 import { formatAmount, parseAmount, sumAmounts } from './amount';
 import type { ChannelRecord } from './settlement';
-import { coSign, type SignedState } from './signing';
+import { coSign, signDigest, verifyDigest, type SignedState } from './signing';
 import { buildState, deriveChannelId, parseState, type ChannelState, type Side } from './state';
 
 /**
@@ -94,11 +94,11 @@ export function closeBody(channelId: string, by: Side, version: number) {
 
 export function signClose(signed: SignedState, by: Side, channelPrivateKey: string): CloseRequest {
   const channelId = signed.state.channelId;
-  return { channelId, by, signed, closerSignature: signRequest('channel-close', closeBody(channelId, by, signed.state.version), channelPrivateKey).signature };
+  return { channelId, by, signed, closerSignature: signChannelRequest('channel-close', closeBody(channelId, by, signed.state.version), channelPrivateKey) };
 }
 
 export function verifyCloseSignature(req: CloseRequest, channelKey: string): boolean {
-  return verifyRequest('channel-close', closeBody(req.channelId, req.by, req.signed.state.version), channelKey, req.closerSignature);
+  return verifyChannelRequest('channel-close', closeBody(req.channelId, req.by, req.signed.state.version), channelKey, req.closerSignature);
 }
 
 /**
@@ -174,9 +174,22 @@ export function buildResize(
 }
 
 export function signResizeConsent(terms: ResizeTerms, channelPrivateKey: string): string {
-  return signRequest('channel-resize', terms, channelPrivateKey).signature;
+  return signChannelRequest('channel-resize', terms, channelPrivateKey);
 }
 
 export function signTopUp(terms: ResizeTerms, side: Side, accountPrivateKey: string, nonce: number): OpenAuth {
   return { nonce, signature: signRequest('channel-topup', topUpBody(side, terms, nonce), accountPrivateKey).signature };
+}
+
+/**
+ * A request signed by a channel key of either kind, over the same digest as an account's signed
+ * request (for an Ed25519 key the bytes are identical to `signRequest`).
+ */
+export function signChannelRequest(action: string, body: object, channelPrivateKey: string): string {
+  return signDigest(requestDigest(action, body), channelPrivateKey);
+}
+
+/** False for a wrong or malformed signature; a malformed key is BAD_KEY (keys come from the record). */
+export function verifyChannelRequest(action: string, body: object, channelKey: string, signature: unknown): boolean {
+  return typeof signature === 'string' && verifyDigest(requestDigest(action, body), channelKey, signature);
 }

@@ -3,9 +3,13 @@ import {
   assertChannelKey,
   assertCoSigned,
   bindChannelKey,
+  channelKeyKind,
   channelPublicKey,
   coSign,
+  generateChannelKey,
+  signDigest,
   signState,
+  verifyDigest,
   verifyChannelKeyBinding,
   verifyCoSigned,
   verifyStateSignature,
@@ -47,6 +51,49 @@ describe('Ed25519 state signatures', () => {
     expect(codeOf(() => assertChannelKey('00'.repeat(32)))).toBe('BAD_KEY');
     expect(codeOf(() => assertChannelKey('01' + '00'.repeat(31)))).toBe('BAD_KEY'); // the neutral point
     assertChannelKey(kb.publicKey);
+  });
+});
+
+describe('RSA-PSS channel keys (cheap to verify)', () => {
+  const ra = generateChannelKey('rsa-pss');
+  const rb = generateChannelKey('rsa-pss');
+  const rkeys = { a: ra.publicKey, b: rb.publicKey };
+  const mixed = { a: ra.publicKey, b: kb.publicKey };
+  it('signs and verifies co-signed states, also mixed with an Ed25519 party', () => {
+    expect(channelKeyKind(ra.publicKey)).toBe('rsa-pss');
+    expect(channelKeyKind(ka.publicKey)).toBe('ed25519');
+    expect(channelPublicKey(ra.privateKey)).toBe(ra.publicKey);
+    assertChannelKey(ra.publicKey);
+    const signed = coSign(s1, { a: ra.privateKey, b: rb.privateKey });
+    expect(signed.sigs.a).toMatch(/^[0-9a-f]{512}$/);
+    expect(verifyCoSigned(signed, rkeys)).toBe(true);
+    expect(verifyCoSigned(coSign(s1, { a: ra.privateKey, b: kb.privateKey }), mixed)).toBe(true);
+  });
+  it('refuses forged, swapped, truncated and cross-scheme signatures', () => {
+    const signed = coSign(s1, { a: ra.privateKey, b: rb.privateKey });
+    const flipped = signed.sigs.a.slice(0, 100) + (signed.sigs.a[100] === '0' ? '1' : '0') + signed.sigs.a.slice(101);
+    expect(verifyCoSigned({ ...signed, sigs: { ...signed.sigs, a: flipped } }, rkeys)).toBe(false);
+    expect(verifyCoSigned({ ...signed, sigs: { a: signed.sigs.b, b: signed.sigs.a } }, rkeys)).toBe(false);
+    expect(verifyCoSigned({ ...signed, sigs: { ...signed.sigs, b: signed.sigs.b.slice(2) } }, rkeys)).toBe(false);
+    expect(verifyCoSigned({ ...signed, sigs: { ...signed.sigs, b: signed.sigs.b.toUpperCase() } }, rkeys)).toBe(false);
+    expect(verifyStateSignature({ ...s1, version: 2 }, ra.publicKey, signed.sigs.a)).toBe(false);
+    // An Ed25519 signature never passes for an RSA key, nor the reverse.
+    const d = Buffer.alloc(32, 1);
+    expect(verifyDigest(d, ra.publicKey, signDigest(d, ka.privateKey))).toBe(false);
+    expect(verifyDigest(d, ka.publicKey, signDigest(d, ra.privateKey))).toBe(false);
+    expect(verifyDigest(d, ra.publicKey, signDigest(d, ra.privateKey))).toBe(true);
+  });
+  it('refuses weak, odd and non-canonical RSA keys', () => {
+    const { generateKeyPairSync } = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const spki = (o: { modulusLength: number; publicExponent?: number }) =>
+      generateKeyPairSync('rsa', o).publicKey.export({ format: 'der', type: 'spki' }).toString('hex');
+    expect(codeOf(() => assertChannelKey(spki({ modulusLength: 1024 })))).toBe('BAD_KEY');
+    expect(codeOf(() => assertChannelKey(spki({ modulusLength: 2048, publicExponent: 3 })))).toBe('BAD_KEY');
+    expect(codeOf(() => assertChannelKey(ra.publicKey + '00'))).toBe('BAD_KEY');
+    expect(codeOf(() => assertChannelKey(ra.publicKey.toUpperCase()))).toBe('BAD_KEY');
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' }).toString('hex');
+    expect(codeOf(() => assertChannelKey(ec))).toBe('BAD_KEY');
+    expect(codeOf(() => generateChannelKey('rsa-pss', 1024 as 2048))).toBe('BAD_KEY');
   });
 });
 

@@ -10,6 +10,7 @@ import type { GatewayMetrics } from '../http/metrics';
 import type { ChannelWriteBatch, Store } from '../store/store';
 import { BROKER_PATH, BrokerError, helloDigest, type ClientMessage, type HelloChannel, type ServerMessage } from './protocol';
 import type { ChannelInfo, ChannelRegistry } from './registry';
+import { InlineVerifier, type SignatureVerifier } from './verifier';
 
 type Side = channels.Side;
 const other = channels.other;
@@ -83,6 +84,11 @@ export class GroupCommit {
   }
 }
 
+/** What a checked message still has to do (boxed so the gate does not wait for it). */
+interface Effect {
+  done: Promise<void>;
+}
+
 /** The broker's view of one channel; updated synchronously in message order. */
 interface Slot {
   info: ChannelInfo;
@@ -96,6 +102,8 @@ interface Slot {
   opKind?: string;
   /** Serialises what the broker sends about this channel, so relays keep their order. */
   tail: Promise<void>;
+  /** Serialises the checks of this channel's messages (they await the signature verifier). */
+  gate: Promise<void>;
 }
 
 class Connection {
@@ -114,6 +122,15 @@ class Connection {
 const key = (channelId: string, side: Side) => `${channelId}/${side}`;
 
 /**
+ * Acknowledges a message that asked for it with an `id`. A party that needs no answer (a proposer
+ * learns of success from the relayed accept) leaves `id` out and saves a frame per message; refusals
+ * are always sent.
+ */
+function ack(conn: Connection, id: string | undefined, body: Omit<Extract<ServerMessage, { type: 'ack' }>, 'type' | 'id'>): void {
+  if (id !== undefined) conn.send({ type: 'ack', id, ...body });
+}
+
+/**
  * The channel broker: parties exchange the channel library's update messages over a WebSocket. The
  * broker authenticates each party by the channel key registered on chain, checks every co-signed
  * state (both signatures, conservation of the on-chain total, version exactly one above the last)
@@ -129,14 +146,16 @@ export class ChannelBroker {
   readonly #conns = new Set<Connection>();
   readonly #auth: Authenticator;
   readonly #opts: Required<BrokerOptions>;
+  readonly #verifier: SignatureVerifier;
 
   constructor(
-    private readonly deps: { store: Store; registry: ChannelRegistry; log: Logger; metrics: GatewayMetrics; auth: Authenticator },
+    private readonly deps: { store: Store; registry: ChannelRegistry; log: Logger; metrics: GatewayMetrics; auth: Authenticator; verifier?: SignatureVerifier },
     options: BrokerOptions = {},
   ) {
     this.#opts = { queueLimit: 64, preimageLimit: 64, maxChannelsPerConnection: 1024, maxPayload: 256 * 1024, ...options };
     this.#auth = deps.auth;
     this.commit = new GroupCommit(deps.store);
+    this.#verifier = deps.verifier ?? new InlineVerifier();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.#opts.maxPayload, perMessageDeflate: false });
   }
 
@@ -157,10 +176,11 @@ export class ChannelBroker {
     return this.#conns.size;
   }
 
-  /** Closes every connection. */
+  /** Closes every connection (and the verifier's threads). */
   close(): void {
     for (const c of this.#conns) c.ws.terminate();
     this.wss.close();
+    void this.#verifier.close();
   }
 
   /** The chain changed the channel (close, resize, settle): reload its record on next use. */
@@ -236,6 +256,7 @@ export class ChannelBroker {
           held,
           revBelow: { a: stored?.revocations.a?.below ?? 0, b: stored?.revocations.b?.below ?? 0 },
           tail: Promise.resolve(),
+          gate: Promise.resolve(),
         };
       })();
       this.#slots.set(id, p);
@@ -248,6 +269,20 @@ export class ChannelBroker {
     const side = typeof channelId === 'string' ? conn.sides.get(channelId) : undefined;
     if (!side) throw new BrokerError('NOT_AUTHENTICATED', `say hello for channel ${String(channelId).slice(0, 128)} first`);
     return side;
+  }
+
+  /**
+   * Runs `check` after the checks of the channel's earlier messages: a check awaits the verifier,
+   * and the next message must see the slot as this one left it. It returns the message's effect,
+   * which is awaited outside the gate (the next check need not wait for this one's write).
+   */
+  async #checked(slot: Slot, check: () => Promise<Effect>): Promise<void> {
+    const run = slot.gate.then(check);
+    slot.gate = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    await (await run).done;
   }
 
   /** Runs `effect` after everything already scheduled for the channel (keeps relays in order). */
@@ -325,7 +360,7 @@ export class ChannelBroker {
     await this.#then(slot, async () => {
       if (write) await write;
       r.send?.();
-      conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: state.version, queued: Boolean(r.enqueue) });
+      ack(conn, id, { channelId: slot.info.channelId, version: state.version, queued: Boolean(r.enqueue) });
     });
   }
 
@@ -341,47 +376,54 @@ export class ChannelBroker {
     const version = signed?.state?.version;
     if (signed?.state?.channelId !== slot.info.channelId || version !== msg.version) throw new BrokerError('BAD_MESSAGE', 'accept.signed must be the co-signed state of accept.version on this channel');
     if (signed.sigs?.[side] !== msg.signature) throw new BrokerError('BAD_MESSAGE', 'accept.signature must be the accepter\'s signature in accept.signed');
-    if (slot.info.status === 'closed') throw new BrokerError('CHANNEL_NOT_OPEN', `channel ${slot.info.channelId} is closed`);
     // Both signatures against the keys registered on chain, and the on-chain total (one digest).
     channels.parseState(signed.state, slot.info.total);
     const d = channels.rawDigest(signed.state);
-    for (const s of ['a', 'b'] as const) {
-      if (!channels.verifyDigest(d, slot.info.keys[s], signed.sigs[s])) throw new channels.ChannelError('NOT_COSIGNED', `signature of ${s} on version ${version} does not verify`);
-    }
     const digest = d.toString('hex');
-    if (slot.held && version === slot.version && digest === slot.digest) {
-      // A retry of the last accept (e.g. after a lost ack): already durable.
-      await this.#then(slot, () => conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version, duplicate: true }));
-      return;
-    }
-    this.#checkVersion(slot, version);
     const rev = msg.revocation;
     if (rev?.channelId !== slot.info.channelId || rev.party !== side || rev.below !== version) throw new channels.ChannelError('BAD_SIGNATURE', `the accept must carry side ${side}'s revocation below ${version}`);
-    if (!channels.verifyRevocation(rev, slot.info.keys)) throw new channels.ChannelError('BAD_SIGNATURE', 'revocation signature does not verify');
-    await this.#checkQueue(slot.info.channelId, other(side));
-    slot.version = version;
-    slot.held = true;
-    slot.digest = digest;
-    slot.revBelow[side] = rev.below;
-    const kind = slot.opKind ?? 'update';
-    slot.opKind = undefined;
-    const relay: channels.Accept = { type: 'accept', channelId: slot.info.channelId, version, signature: msg.signature, revocation: rev };
-    const r = this.#route(slot.info.channelId, other(side), relay);
-    const write = this.commit.write({
-      states: [{ channelId: slot.info.channelId, version, signed: JSON.stringify({ state: signed.state, sigs: { a: signed.sigs.a, b: signed.sigs.b } }) }],
-      revocations: [{ channelId: slot.info.channelId, party: side, below: rev.below, token: JSON.stringify(rev) }],
-      ...(r.enqueue ? { enqueue: r.enqueue } : {}),
-    });
-    await this.#then(slot, async () => {
-      try {
-        await write;
-      } catch (err) {
-        this.#slots.delete(slot.info.channelId); // reload what is really stored
-        throw err;
+    const keys = slot.info.keys;
+    const checks = [
+      { digest: d, key: keys.a, signature: signed.sigs.a },
+      { digest: d, key: keys.b, signature: signed.sigs.b },
+      { digest: channels.revocationDigest(rev.channelId, rev.party, rev.below), key: keys[side], signature: rev.signature },
+    ];
+    await this.#checked(slot, async () => {
+      if (slot.info.status === 'closed') throw new BrokerError('CHANNEL_NOT_OPEN', `channel ${slot.info.channelId} is closed`);
+      const [okA, okB, okRev] = await this.#verifier.verify(checks);
+      if (!okA || !okB) throw new channels.ChannelError('NOT_COSIGNED', `signature of ${okA ? 'b' : 'a'} on version ${version} does not verify`);
+      if (slot.held && version === slot.version && digest === slot.digest) {
+        // A retry of the last accept (e.g. after a lost ack): already durable.
+        return { done: this.#then(slot, () => ack(conn, id, { channelId: slot.info.channelId, version, duplicate: true })) };
       }
-      this.deps.metrics.channelUpdates.inc({ kind });
-      conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version, queued: Boolean(r.enqueue) });
-      r.send?.();
+      this.#checkVersion(slot, version);
+      if (!okRev) throw new channels.ChannelError('BAD_SIGNATURE', 'revocation signature does not verify');
+      await this.#checkQueue(slot.info.channelId, other(side));
+      slot.version = version;
+      slot.held = true;
+      slot.digest = digest;
+      slot.revBelow[side] = rev.below;
+      const kind = slot.opKind ?? 'update';
+      slot.opKind = undefined;
+      const relay: channels.Accept = { type: 'accept', channelId: slot.info.channelId, version, signature: msg.signature, revocation: rev };
+      const r = this.#route(slot.info.channelId, other(side), relay);
+      const write = this.commit.write({
+        states: [{ channelId: slot.info.channelId, version, signed: JSON.stringify({ state: signed.state, sigs: { a: signed.sigs.a, b: signed.sigs.b } }) }],
+        revocations: [{ channelId: slot.info.channelId, party: side, below: rev.below, token: JSON.stringify(rev) }],
+        ...(r.enqueue ? { enqueue: r.enqueue } : {}),
+      });
+      const done = this.#then(slot, async () => {
+        try {
+          await write;
+        } catch (err) {
+          this.#slots.delete(slot.info.channelId); // reload what is really stored
+          throw err;
+        }
+        this.deps.metrics.channelUpdates.inc({ kind });
+        ack(conn, id, { channelId: slot.info.channelId, version, queued: Boolean(r.enqueue) });
+        r.send?.();
+      });
+      return { done };
     });
   }
 
@@ -390,34 +432,43 @@ export class ChannelBroker {
     const slot = await this.#slot(msg.channelId);
     const rev = msg.revocation;
     if (rev?.channelId !== slot.info.channelId || rev.party !== side) throw new channels.ChannelError('BAD_SIGNATURE', `a revoke must carry side ${side}'s own token for this channel`);
-    if (!Number.isSafeInteger(rev.below) || rev.below > slot.version) throw new channels.ChannelError('UNEXPECTED_MESSAGE', `the broker holds no co-signed version ${rev.below}`);
-    if (!channels.verifyRevocation(rev, slot.info.keys)) throw new channels.ChannelError('BAD_SIGNATURE', 'revocation signature does not verify');
-    const relay: channels.Revoke = { type: 'revoke', channelId: slot.info.channelId, revocation: rev };
-    if (rev.below <= slot.revBelow[side]) {
+    if (!Number.isSafeInteger(rev.below) || rev.below < 1) throw new channels.ChannelError('UNEXPECTED_MESSAGE', `the broker holds no co-signed version ${rev.below}`);
+    const check = { digest: channels.revocationDigest(rev.channelId, rev.party, rev.below), key: slot.info.keys[side], signature: rev.signature };
+    await this.#checked(slot, async () => {
+      if (rev.below > slot.version) throw new channels.ChannelError('UNEXPECTED_MESSAGE', `the broker holds no co-signed version ${rev.below}`);
+      const [ok] = await this.#verifier.verify([check]);
+      if (!ok) throw new channels.ChannelError('BAD_SIGNATURE', 'revocation signature does not verify');
+      const relay: channels.Revoke = { type: 'revoke', channelId: slot.info.channelId, revocation: rev };
+      if (rev.below <= slot.revBelow[side]) {
+        const r = this.#route(slot.info.channelId, other(side), relay);
+        const done = this.#then(slot, () => {
+          r.send?.();
+          ack(conn, id, { channelId: slot.info.channelId, version: rev.below, duplicate: true });
+        });
+        return { done };
+      }
+      await this.#checkQueue(slot.info.channelId, other(side));
+      slot.revBelow[side] = rev.below;
       const r = this.#route(slot.info.channelId, other(side), relay);
-      await this.#then(slot, () => {
-        r.send?.();
-        conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: rev.below, duplicate: true });
-      });
-      return;
-    }
-    await this.#checkQueue(slot.info.channelId, other(side));
-    slot.revBelow[side] = rev.below;
-    const r = this.#route(slot.info.channelId, other(side), relay);
-    const write = this.commit.write({ revocations: [{ channelId: slot.info.channelId, party: side, below: rev.below, token: JSON.stringify(rev) }], ...(r.enqueue ? { enqueue: r.enqueue } : {}) });
-    if (r.enqueue) {
-      await this.#then(slot, async () => {
+      const write = this.commit.write({ revocations: [{ channelId: slot.info.channelId, party: side, below: rev.below, token: JSON.stringify(rev) }], ...(r.enqueue ? { enqueue: r.enqueue } : {}) });
+      if (r.enqueue) {
+        const done = this.#then(slot, async () => {
+          await write;
+          ack(conn, id, { channelId: slot.info.channelId, version: rev.below, queued: true });
+        });
+        return { done };
+      }
+      // The token adds nothing the counterparty lacks to hold its state, and the sender already holds
+      // the co-signed state, so the relay does not wait for the write (the next update of the channel
+      // should not either); the sender's ack does: the watchtower's copy is durable when it arrives.
+      const relayed = this.#then(slot, () => r.send?.());
+      const done = (async () => {
+        await relayed;
         await write;
-        conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: rev.below, queued: true });
-      });
-      return;
-    }
-    // The token adds nothing the counterparty lacks to hold its state, and the sender already holds
-    // the co-signed state, so the relay does not wait for the write (the next update of the channel
-    // should not either); the sender's ack does: the watchtower's copy is durable when it arrives.
-    await this.#then(slot, () => r.send?.());
-    await write;
-    conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId, version: rev.below, queued: false });
+        ack(conn, id, { channelId: slot.info.channelId, version: rev.below, queued: false });
+      })();
+      return { done };
+    });
   }
 
   async #preimage(conn: Connection, msg: Extract<ClientMessage, { type: 'preimage' }>, id?: string): Promise<void> {
@@ -428,14 +479,14 @@ export class ChannelBroker {
     const held = await this.deps.store.channelPreimages(slot.info.channelId);
     if (!held.some((p) => p.hashLock === hashLock) && held.length >= this.#opts.preimageLimit) throw new BrokerError('QUEUE_FULL', `at most ${this.#opts.preimageLimit} preimages per channel`);
     await this.commit.write({ preimages: [{ channelId: slot.info.channelId, hashLock, preimage: msg.preimage, timeLock: msg.timeLock }] });
-    conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: slot.info.channelId });
+    ack(conn, id, { channelId: slot.info.channelId });
   }
 
   async #delivered(conn: Connection, msg: Extract<ClientMessage, { type: 'delivered' }>, id?: string): Promise<void> {
     const side = this.#sideOf(conn, msg.channelId);
     if (!Number.isSafeInteger(msg.upTo)) throw new BrokerError('BAD_MESSAGE', 'upTo must be a queue sequence number');
     await this.deps.store.deleteQueuedChannelMessages(msg.channelId, side, msg.upTo);
-    conn.send({ type: 'ack', ...(id ? { id } : {}), channelId: msg.channelId });
+    ack(conn, id, { channelId: msg.channelId });
   }
 
   async #sync(conn: Connection, msg: Extract<ClientMessage, { type: 'sync' }>, id?: string): Promise<void> {
