@@ -129,6 +129,13 @@ async function startGateway(dir) {
   throw new Error('gateway not ready in 30 s');
 }
 
+/** The broker's group-commit counters from /metrics. */
+async function commitStats(url) {
+  const text = await (await fetch(`${url}/metrics`, { headers: { 'x-api-key': KEY } })).text();
+  const num = (name) => Number((new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text) ?? [])[1] ?? 0);
+  return { count: num('gridledger_channel_commit_duration_seconds_count'), sum: num('gridledger_channel_commit_duration_seconds_sum'), writes: num('gridledger_channel_commit_writes_total') };
+}
+
 /** Opens `n` channels a->b with `deposit` on a's side; returns their records and keys. */
 async function openChannels(n, deposit, channel, issuer, tag, kind = 'ed25519') {
   return limited(
@@ -183,7 +190,7 @@ function presign(ch, n) {
     const signed = channels.coSign(state, privs);
     msgs.push({
       propose: JSON.stringify({ type: 'propose', channelId: id, op: { kind: 'pay', from: 'a', amount: '1' }, state, signature: signed.sigs.a }),
-      accept: JSON.stringify({ type: 'accept', id: 'c', channelId: id, version: v, signature: signed.sigs.b, revocation: channels.signRevocation(id, 'b', v, privs.b), signed }),
+      accept: JSON.stringify({ type: 'accept', channelId: id, version: v, signature: signed.sigs.b, revocation: channels.signRevocation(id, 'b', v, privs.b), signed }),
       revoke: JSON.stringify({ type: 'revoke', channelId: id, revocation: channels.signRevocation(id, 'a', v, privs.a) }),
     });
   }
@@ -374,10 +381,15 @@ exports.run = async function run() {
     gw = await startGateway(dir);
 
     console.log(`broker, pre-signed parties: ${CHANNELS} channels x ${UPDATES} updates...`);
+    const m0 = await commitStats(gw.url);
     const cpu0 = cpuMs(gw.child.pid);
     const pre = await presignedRun(gw.url, main, UPDATES);
     const gatewayCpuUs = ((cpuMs(gw.child.pid) - cpu0) * 1000) / pre.total;
     const clientCpuUs = pre.clientCpuUs;
+    const m1 = await commitStats(gw.url);
+    const commits = m1.count - m0.count;
+    const perCommit = (m1.writes - m0.writes) / commits;
+    const commitMs = ((m1.sum - m0.sum) / commits) * 1000;
     console.log(`broker, live wallets: ${CHANNELS} channels x ${WALLET_UPDATES} updates...`);
     const wal = await walletRun(gw.url, wallets, WALLET_UPDATES);
     console.log(`three-hop payments: ${HOPS}...`);
@@ -398,6 +410,7 @@ exports.run = async function run() {
     row('three-hop payment p50 (6 updates)', hops.p50.toFixed(1), 'ms', `< 50 ms; p99 ${hops.p99.toFixed(1)} ms; route lookup p50 ${hops.routeP50.toFixed(1)} ms`);
     row('gateway CPU per update (pre-signed run)', gatewayCpuUs.toFixed(0), 'us', `one free core would carry ~${Math.round(1e6 / gatewayCpuUs)} updates/s; load avg ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
     row('bench clients CPU per update (same run)', clientCpuUs.toFixed(0), 'us', 'the parties\' side of the sockets, on the same 2 cores');
+    row('durable group commits (pre-signed run)', String(commits), 'commits', `${perCommit.toFixed(1)} writes each, ${commitMs.toFixed(2)} ms each on average`);
     row('pre-signing time (clients, not timed)', (pre.presignMs / 1000).toFixed(1), 's', `${pre.total} updates`);
     console.log(
       JSON.stringify({

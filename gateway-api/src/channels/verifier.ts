@@ -79,12 +79,12 @@ export class WorkerPoolVerifier implements SignatureVerifier {
 
   #spawn(): PoolWorker {
     const w: PoolWorker = { worker: new Worker(WORKER_SCRIPT), inflight: new Map(), load: 0 };
-    w.worker.unref();
     w.worker.on('message', (m: { id: number; results: boolean[] }) => {
       const batch = w.inflight.get(m.id);
       if (!batch) return;
       this.#deaths = 0;
       w.inflight.delete(m.id);
+      if (w.inflight.size === 0) w.worker.unref();
       let i = 0;
       for (const p of batch) {
         w.load -= p.checks.length;
@@ -95,6 +95,8 @@ export class WorkerPoolVerifier implements SignatureVerifier {
     // one crash never stalls the broker.
     w.worker.on('error', (err) => this.#fail(w, err));
     w.worker.on('exit', (code) => this.#fail(w, new Error(`signature worker exited with ${code}`)));
+    // Held open only while checks are in flight (after the listeners: attaching one refs it again).
+    w.worker.unref();
     return w;
   }
 
@@ -140,6 +142,7 @@ export class WorkerPoolVerifier implements SignatureVerifier {
       for (const c of p.checks) flat.push({ digest: c.digest, key: c.key, signature: c.signature });
       w.load += p.checks.length;
     }
+    if (w.inflight.size === 0) w.worker.ref();
     w.inflight.set(id, batch);
     w.worker.postMessage({ id, checks: flat });
   }

@@ -47,6 +47,17 @@ export class GatewayMetrics {
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
+  readonly channelCommit = new Histogram({
+    name: 'gridledger_channel_commit_duration_seconds',
+    help: 'Broker group commits (one durable transaction each): time to durable',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1],
+    registers: [this.registry],
+  });
+  readonly channelCommitWrites = new Counter({
+    name: 'gridledger_channel_commit_writes_total',
+    help: 'Broker writes (co-signed states, tokens, queued messages) made durable by group commits',
+    registers: [this.registry],
+  });
   readonly eventsIngested = new Counter({
     name: 'gridledger_events_ingested_total',
     help: 'Chaincode events appended to the gateway event log',

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { channelBatchWriter, durablePragmas } from './sqlite-channel-batch';
+import { ChannelWriterThread } from './sqlite-channel-writer';
 import {
   ChannelSide,
   ChannelWriteBatch,
@@ -217,14 +219,12 @@ export class SqliteStore implements Store {
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
-    this.#db.pragma('foreign_keys = ON');
+    durablePragmas(this.#db);
   }
 
   async init(): Promise<void> {
     this.#db.exec(SCHEMA);
+    if (this.path !== ':memory:' && process.env.GRIDLEDGER_SQLITE_WRITER_THREAD !== 'off') this.#writerThread ??= ChannelWriterThread.start(this.path);
   }
 
   /** The durability settings in force (journal mode and synchronous level; 2 = FULL). */
@@ -240,6 +240,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#writerThread?.close();
     if (this.#db.open) this.#db.close();
   }
 
@@ -332,41 +333,13 @@ export class SqliteStore implements Store {
   // Channels: broker and watchtower.
 
   #channelWriter?: (batch: ChannelWriteBatch, now: number) => void;
+  #writerThread?: ChannelWriterThread;
 
   async writeChannelBatch(batch: ChannelWriteBatch, now: number): Promise<void> {
-    if (!this.#channelWriter) {
-      const db = this.#db;
-      const state = db.prepare(
-        `INSERT INTO channel_states (channel_id, version, signed, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (channel_id) DO UPDATE SET version = excluded.version, signed = excluded.signed, updated_at = excluded.updated_at
-         WHERE excluded.version > channel_states.version OR channel_states.signed IS NULL`,
-      );
-      const rev = (p: ChannelSide) =>
-        db.prepare(
-          `INSERT INTO channel_states (channel_id, rev_${p}_below, rev_${p}, updated_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (channel_id) DO UPDATE SET rev_${p}_below = excluded.rev_${p}_below, rev_${p} = excluded.rev_${p}, updated_at = excluded.updated_at
-           WHERE excluded.rev_${p}_below > channel_states.rev_${p}_below`,
-        );
-      const node = (p: ChannelSide) =>
-        db.prepare(
-          `INSERT INTO channel_states (channel_id, node_${p}, updated_at) VALUES (?, ?, ?)
-           ON CONFLICT (channel_id) DO UPDATE SET node_${p} = excluded.node_${p}, updated_at = excluded.updated_at`,
-        );
-      const revs = { a: rev('a'), b: rev('b') };
-      const nodes = { a: node('a'), b: node('b') };
-      const enqueue = db.prepare('INSERT INTO channel_queue (channel_id, recipient, body, created_at) VALUES (?, ?, ?, ?)');
-      const preimage = db.prepare(
-        `INSERT INTO channel_preimages (hash_lock, channel_id, preimage, time_lock) VALUES (?, ?, ?, ?)
-         ON CONFLICT (hash_lock, channel_id) DO NOTHING`,
-      );
-      this.#channelWriter = db.transaction((b: ChannelWriteBatch, t: number) => {
-        for (const s of b.states ?? []) state.run(s.channelId, s.version, s.signed, t);
-        for (const r of b.revocations ?? []) revs[r.party].run(r.channelId, r.below, r.token, t);
-        for (const n of b.nodes ?? []) nodes[n.side].run(n.channelId, n.node, t);
-        for (const m of b.enqueue ?? []) enqueue.run(m.channelId, m.recipient, m.body, t);
-        for (const p of b.preimages ?? []) preimage.run(p.hashLock, p.channelId, p.preimage, p.timeLock);
-      });
-    }
+    // A file store commits on its writer thread (started after the schema exists); a dead writer
+    // fails its batch (nothing acknowledged) and the next batch commits here on the event loop.
+    if (this.#writerThread?.alive) return this.#writerThread.write(batch, now);
+    this.#channelWriter ??= channelBatchWriter(this.#db);
     // One transaction, one WAL fsync (synchronous=FULL) for the whole batch: group commit.
     this.#channelWriter(batch, now);
   }
