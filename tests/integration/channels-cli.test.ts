@@ -63,8 +63,11 @@ describeOnNetwork('gridledger kgc, pile and wallet commands on the network', () 
     expect(closed.json.settlement.payouts).toEqual({ a: '505', b: '95' });
     expect(gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'balance').json.pay).toBe(905);
 
-    const open2 = gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'open', '--peer-wallet', f('bob.json'), '--deposit', '100', '--window', '5');
+    expect(gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'open', '--peer-wallet', f('bob.json'), '--deposit', '100', '--key-type', 'rsa').json.error.code).toBe('USAGE');
+    // Bob's side holds an RSA-PSS channel key: his payments and his unilateral close are signed with it.
+    const open2 = gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'open', '--peer-wallet', f('bob.json'), '--deposit', '100', '--window', '5', '--peer-key-type', 'rsa-pss');
     const id2 = open2.json.channelId;
+    expect(open2.json.keys.b).toMatch(/^30[0-9a-f]{580,}$/);
     gridledger('wallet', '--wallet', f('alice.json'), 'pay', '--channel', id2, '--amount', '40');
     const closing = gridledger(...relay, 'wallet', '--wallet', f('bob.json'), 'close', '--channel', id2, '--unilateral');
     expect(closing.json.status).toBe('closing');

@@ -6,6 +6,7 @@
 import { Contract } from '@hyperledger/fabric-gateway';
 import { common } from '@hyperledger/fabric-protos';
 import { channels, generateKeyPair, KeyPair } from '@gridledger/core';
+import { chaincodeRefusal } from '@gridledger/core/dist/fabric';
 import { BrokerClient } from '../../gateway-api/src/channels/client';
 import { GatewayProcess } from '../support/gateway-process';
 import { Connections, describeOnNetwork, utf8 } from './support/network';
@@ -35,10 +36,10 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
     return c;
   };
 
-  async function open(deposits: { a: number; b: number }, window: number) {
+  async function open(deposits: { a: number; b: number }, window: number, kinds: Record<Side, channels.ChannelKeyKind> = { a: 'ed25519', b: 'ed25519' }) {
     const acct = { a: generateKeyPair(), b: generateKeyPair() };
     for (const s of ['a', 'b'] as const) if (deposits[s] > 0) await issuer.submitTransaction('IssuePay', acct[s].publicKey, String(deposits[s]));
-    const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
+    const keys = { a: await channels.generateChannelKeyAsync(kinds.a), b: await channels.generateChannelKeyAsync(kinds.b) };
     const terms: channels.OpenTerms = {
       network: channels.ONCHAIN_NETWORK,
       salt: `gw-${RUN}-${Math.random().toString(36).slice(2, 10)}`,
@@ -140,6 +141,49 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
     const closed = await waitForStatus(ch.channelId, 'closed');
     expect(closed.settlement).toMatchObject({ kind: 'breach', cheater: 'b', payouts: { a: '1000', b: '0' } });
     expect([await balance(ch.acct.a), await balance(ch.acct.b)]).toEqual([before.a + 1000, before.b]);
+  });
+
+  it('RSA-PSS channel keys (a pile operator\'s backend) beside an Ed25519 user: updates, a resize, a breach answered by the watchtower', async () => {
+    // A user's phone (Ed25519, cheap to sign) pays a pile whose key is RSA (cheap for the broker to verify).
+    const ch = await open({ a: 1000, b: 0 }, 30, { a: 'ed25519', b: 'rsa-pss' });
+    expect(channels.channelKeyKind(ch.record.keys.b)).toBe('rsa-pss');
+    let a = await party(ch, 'a');
+    let b = await party(ch, 'b');
+    for (let i = 0; i < 20; i++) await a.client.update(ch.channelId, { kind: 'pay', from: 'a', amount: '10' });
+    expect(b.end.latest.sigs.b).toMatch(/^[0-9a-f]{512}$/);
+    const held = await a.client.sync(ch.channelId);
+    expect(held).toMatchObject({ version: 20, revocations: { b: { party: 'b', below: 20 } } });
+    expect(channels.verifyCoSigned(held.signed!, ch.record.keys)).toBe(true);
+    // A resize: both channel keys (one RSA) consent on chain; the user tops up 200.
+    await issuer.submitTransaction('IssuePay', ch.acct.a.publicKey, '200');
+    const r = channels.buildResize(a.end.latest.state, { topUp: { a: '200' }, notAfter: nowS() + 60 }, { a: ch.keys.a.privateKey, b: ch.keys.b.privateKey });
+    const funding = { a: channels.signTopUp(r.terms, 'a', ch.acct.a.privateKey, 2) };
+    // Consent with the two keys' signatures swapped is refused, and changes nothing.
+    const swapped = channel.submitTransaction('Resize', JSON.stringify({ ...r, consent: { a: r.consent.b, b: r.consent.a }, funding }));
+    expect(chaincodeRefusal(await swapped.then(() => undefined, (e: unknown) => e))?.code).toBe('INVALID_SIGNATURE');
+    expect(await json(channel.submitTransaction('Resize', JSON.stringify({ ...r, funding })))).toMatchObject({ total: '1200', baseVersion: 21 });
+    a.client.terminate();
+    b.client.terminate();
+    await sleep(300); // the watchtower sees ChannelResized and reloads the record
+    const record = channels.resizedRecord(ch.record, r.signed.state);
+    const resume = async (side: Side) => {
+      const end = new channels.Channel({ record, side, privateKey: ch.keys[side].privateKey, policy: POLICY, snapshot: { record, side, latest: r.signed } });
+      const client = await connect();
+      await client.hello([{ channel: end, privateKey: ch.keys[side].privateKey }]);
+      return { client, end };
+    };
+    a = await resume('a');
+    b = await resume('b');
+    await a.client.update(ch.channelId, { kind: 'pay', from: 'a', amount: '100' });
+    const old = b.end.latest; // v22: a 1000, b 200 (b revokes it at the next update)
+    await a.client.update(ch.channelId, { kind: 'pay', from: 'a', amount: '100' });
+    await sleep(100);
+    a.client.terminate(); // the user walks away; the pile's operator tries an old state
+    const before = { a: await balance(ch.acct.a), b: await balance(ch.acct.b) };
+    await closeAs(ch, 'b', old);
+    const closed = await waitForStatus(ch.channelId, 'closed');
+    expect(closed.settlement).toMatchObject({ kind: 'breach', cheater: 'b', payouts: { a: '1200', b: '0' } });
+    expect([await balance(ch.acct.a), await balance(ch.acct.b)]).toEqual([before.a + 1200, before.b]);
   });
 
   it('a stale close made while the gateway was down is answered after its restart, within the window', async () => {

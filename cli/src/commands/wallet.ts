@@ -124,11 +124,13 @@ export function walletCommand(globals: () => GlobalOptions, out: Printer): Comma
     .option('--peer-deposit <n>', 'the peer\'s deposit', '0')
     .option('--window <s>', 'dispute window in seconds (within the Utility\'s bounds)')
     .option('--bind', 'bind each channel key to the wallet\'s registered identity (BLS)')
-    .addHelpText('after', '\nExample:\n  $ gridledger --org operator --identity client wallet --wallet alice.json open --peer-wallet pile.json --deposit 1000')
-    .action(async (o: { peerWallet: string; deposit: string; peerDeposit: string; window?: string; bind?: boolean }) => {
+    .option('--key-type <kind>', 'this wallet\'s channel key: ed25519 (fast to sign) or rsa-pss (fast for the broker to verify)', 'ed25519')
+    .option('--peer-key-type <kind>', 'the peer\'s channel key kind', 'ed25519')
+    .addHelpText('after', '\nExample:\n  $ gridledger --org operator --identity client wallet --wallet alice.json open --peer-wallet pile.json --deposit 1000 --peer-key-type rsa-pss')
+    .action(async (o: { peerWallet: string; deposit: string; peerDeposit: string; window?: string; bind?: boolean; keyType: string; peerKeyType: string }) => {
       const me = loadWallet(file());
       const peer = loadWallet(o.peerWallet);
-      const keys = { a: channels.generateChannelKey(), b: channels.generateChannelKey() };
+      const keys = { a: await channels.generateChannelKeyAsync(keyKind(o.keyType, '--key-type')), b: await channels.generateChannelKeyAsync(keyKind(o.peerKeyType, '--peer-key-type')) };
       const terms: channels.OpenTerms = {
         network: channels.ONCHAIN_NETWORK,
         salt: randomBytes(12).toString('hex'),
@@ -259,4 +261,11 @@ export function walletCommand(globals: () => GlobalOptions, out: Printer): Comma
     });
 
   return cmd;
+}
+
+const KEY_KINDS: readonly channels.ChannelKeyKind[] = ['ed25519', 'rsa-pss'];
+
+function keyKind(value: string, flag: string): channels.ChannelKeyKind {
+  if (!(KEY_KINDS as readonly string[]).includes(value)) throw new CliError(`${flag} must be one of ${KEY_KINDS.join(', ')}`, ExitCode.Usage, 'USAGE');
+  return value as channels.ChannelKeyKind;
 }
