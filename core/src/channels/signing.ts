@@ -1,6 +1,6 @@
 import { canonicalJson } from '../canonical-json';
 import { ibsSign, ibsVerify, type IbsKeyPair, type KeyLookup, type MultiSignature } from '../identity';
-import { assertChannelKey, publicKeyObject, signDigest, verifyDigest } from './channel-keys';
+import { publicKeyObject, signDigest, verifyDigest } from './channel-keys';
 import { ChannelError } from './errors';
 import { parseState, rawDigest, type ChannelState, type ParsedState, type Side } from './state';
 
