@@ -175,8 +175,9 @@ async function rawConnect(url) {
   return { ws, nonce };
 }
 
-async function rawHello(conn, channelId, side, privateKey) {
-  conn.ws.send(JSON.stringify({ type: 'hello', id: 'h', channels: [{ channelId, side, signature: signHello(conn.nonce, channelId, side, privateKey) }] }));
+/** Says hello for each `{channelId, side, privateKey}` on one connection. */
+async function rawHello(conn, list) {
+  conn.ws.send(JSON.stringify({ type: 'hello', id: 'h', channels: list.map((h) => ({ channelId: h.channelId, side: h.side, signature: signHello(conn.nonce, h.channelId, h.side, h.privateKey) })) }));
   await new Promise((resolve, reject) =>
     conn.ws.once('message', (d) => {
       const m = JSON.parse(d.toString());
@@ -204,39 +205,69 @@ function presign(ch, n) {
   return msgs;
 }
 
-/** Broker throughput with pre-signed parties: every channel at once. */
-async function presignedRun(url, chans, n) {
+/**
+ * Sends on a connection, coalescing everything sent in one turn of the event loop into one write
+ * (as a party serving many channels on one connection does).
+ */
+function coalescedSend(conn, text) {
+  if (!conn.corked) {
+    conn.corked = true;
+    conn.ws._socket.cork();
+    setImmediate(() => {
+      conn.corked = false;
+      conn.ws._socket.uncork();
+    });
+  }
+  conn.ws.send(text);
+}
+
+/**
+ * Broker throughput with pre-signed parties: every channel at once. Side a of each channel is its
+ * own connection (a phone). Side b is its own connection too, or with `hub` one connection for every
+ * channel's side b (a pile operator's backend serving all its piles).
+ */
+async function presignedRun(url, chans, n, { hub = false } = {}) {
   const t0p = process.hrtime.bigint();
   const msgs = chans.map((c) => presign(c, n));
   const presignMs = ms(t0p);
+  const index = new Map(chans.map((c, i) => [c.record.channelId, i]));
   const pairs = [];
+  const hubConn = hub ? await rawConnect(url) : undefined;
   for (const c of chans) {
     const a = await rawConnect(url);
-    const b = await rawConnect(url);
-    await rawHello(a, c.record.channelId, 'a', c.keys.a.privateKey);
-    await rawHello(b, c.record.channelId, 'b', c.keys.b.privateKey);
+    await rawHello(a, [{ channelId: c.record.channelId, side: 'a', privateKey: c.keys.a.privateKey }]);
+    let b = hubConn;
+    if (!b) {
+      b = await rawConnect(url);
+      await rawHello(b, [{ channelId: c.record.channelId, side: 'b', privateKey: c.keys.b.privateKey }]);
+    }
     pairs.push({ a, b });
   }
+  if (hubConn) await rawHello(hubConn, chans.map((c) => ({ channelId: c.record.channelId, side: 'b', privateKey: c.keys.b.privateKey })));
   const latencies = [];
   let errors = 0;
   let firstError;
+  const onError = (x) => {
+    errors++;
+    firstError ??= x;
+  };
+  // Side b answers every relayed proposal with its pre-signed accept.
+  for (const b of hubConn ? [hubConn] : pairs.map((p) => p.b)) {
+    b.ws.on('message', (d) => {
+      const x = JSON.parse(d.toString());
+      if (x.type === 'relay' && x.message.type === 'propose') coalescedSend(b, msgs[index.get(x.message.channelId)][x.message.state.version - 1].accept);
+      else if (x.type === 'error') onError(x);
+    });
+  }
   const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await Promise.all(
     pairs.map(
-      ({ a, b }, ci) =>
+      ({ a }, ci) =>
         new Promise((resolve) => {
           const m = msgs[ci];
           let v = 1;
           let sentAt = 0n;
-          b.ws.on('message', (d) => {
-            const x = JSON.parse(d.toString());
-            if (x.type === 'relay' && x.message.type === 'propose') b.ws.send(m[x.message.state.version - 1].accept);
-            else if (x.type === 'error') {
-              errors++;
-              firstError ??= x;
-            }
-          });
           a.ws.on('message', (d) => {
             const x = JSON.parse(d.toString());
             if (x.type === 'relay' && x.message.type === 'accept') {
@@ -246,10 +277,7 @@ async function presignedRun(url, chans, n) {
               v++;
               sentAt = process.hrtime.bigint();
               a.ws.send(m[v - 1].propose);
-            } else if (x.type === 'error') {
-              errors++;
-              firstError ??= x;
-            }
+            } else if (x.type === 'error') onError(x);
           });
           sentAt = process.hrtime.bigint();
           a.ws.send(m[0].propose);
@@ -379,10 +407,11 @@ exports.run = async function run() {
   try {
     await retry(() => kgc.contract.submitTransaction('SetTradingParams', JSON.stringify({ collateralPerKw: 100, disputeWindowS: 3600, minDisputeWindowS: 1, maxDisputeWindowS: 86400 })));
     const deposit = Math.max(UPDATES, WALLET_UPDATES) + 10;
-    console.log(`opening ${(KEY_KIND === 'ed25519' ? 2 : 3) * CHANNELS + 3} channels on chain (${KEY_KIND} keys for the broker run)...`);
+    console.log(`opening ${(KEY_KIND === 'ed25519' ? 3 : 4) * CHANNELS + 3} channels on chain (${KEY_KIND} keys for the broker runs)...`);
     const t0 = process.hrtime.bigint();
     const main = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'p', KEY_KIND);
     const edMain = KEY_KIND === 'ed25519' ? undefined : await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'e');
+    const hubChans = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'o', KEY_KIND);
     const wallets = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'w');
     const hop = await openChannels(3, 1_000_000, op.contract, iss.contract, 'h');
     console.log(`  done in ${(ms(t0) / 1000).toFixed(1)} s`);
@@ -403,6 +432,8 @@ exports.run = async function run() {
       console.log(`broker, pre-signed parties (ed25519 keys): ${CHANNELS} channels x ${UPDATES} updates...`);
       ed = await presignedRun(gw.url, edMain, UPDATES);
     }
+    console.log(`broker, pre-signed parties (${KEY_KIND} keys), side b of every channel on one connection: ${CHANNELS} channels x ${UPDATES} updates...`);
+    const hub = await presignedRun(gw.url, hubChans, UPDATES, { hub: true });
     console.log(`broker, live wallets (ed25519 keys): ${CHANNELS} channels x ${WALLET_UPDATES} updates...`);
     const wal = await walletRun(gw.url, wallets, WALLET_UPDATES);
     console.log(`three-hop payments: ${HOPS}...`);
@@ -418,6 +449,7 @@ exports.run = async function run() {
     row('  update latency p50', pre.p50.toFixed(2), 'ms', '');
     row('  update latency p99', pre.p99.toFixed(2), 'ms', '< 25 ms');
     if (ed) row('broker updates/s (pre-signed, ed25519 keys)', ed.rate.toFixed(0), 'updates/s', `p50 ${ed.p50.toFixed(1)} ms, p99 ${ed.p99.toFixed(1)} ms; same broker, Ed25519 costs ~3x RSA to verify`);
+    row('  side b on one connection (operator backend)', hub.rate.toFixed(0), 'updates/s', `p50 ${hub.p50.toFixed(1)} ms, p99 ${hub.p99.toFixed(1)} ms; clients ${hub.clientCpuUs.toFixed(0)} us CPU per update`);
     row('broker updates/s (live wallets sign+verify)', wal.rate.toFixed(0), 'updates/s', `p50 ${wal.p50.toFixed(1)} ms, p99 ${wal.p99.toFixed(1)} ms`);
     row('on-chain accounts:Transfer', chain.tps.toFixed(1), 'tx/s', `same run; commit p50 ${chain.p50.toFixed(0)} ms`);
     row('ratio broker / on chain', ratio.toFixed(0), 'x', '>= 50x');
@@ -436,6 +468,8 @@ exports.run = async function run() {
         ratio: Number(ratio.toFixed(1)),
         hop3_p50_ms: Number(hops.p50.toFixed(1)),
         keys: KEY_KIND,
+        hub_updates_per_s: Math.round(hub.rate),
+        hub_p99_ms: Number(hub.p99.toFixed(2)),
         ...(ed ? { ed25519_updates_per_s: Math.round(ed.rate), ed25519_p99_ms: Number(ed.p99.toFixed(2)) } : {}),
         gateway_cpu_us: Math.round(gatewayCpuUs),
       }),

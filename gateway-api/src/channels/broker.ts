@@ -125,13 +125,29 @@ interface Slot {
 class Connection {
   readonly nonce = randomBytes(16).toString('hex');
   readonly sides = new Map<string, Side>();
+  #corked = false;
   constructor(
     readonly ws: WebSocket,
     readonly caller: Caller,
+    private readonly socket?: Duplex,
   ) {}
 
+  /**
+   * Frames sent to one connection in one turn of the event loop leave in one write: a party serving
+   * many channels (a pile operator's backend) gets them in one syscall instead of one each.
+   */
   send(m: ServerMessage): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    const socket = this.socket;
+    if (socket && !this.#corked) {
+      this.#corked = true;
+      socket.cork();
+      setImmediate(() => {
+        this.#corked = false;
+        socket.uncork();
+      });
+    }
+    this.ws.send(JSON.stringify(m));
   }
 }
 
@@ -183,7 +199,7 @@ export class ChannelBroker {
       const result = this.#auth.authenticate(req as unknown as Request);
       if (!result.caller) return void refuseUpgrade(socket, 401, 'Unauthorized');
       const caller = result.caller;
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, caller));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.#open(ws, caller, socket));
     });
   }
 
@@ -209,8 +225,8 @@ export class ChannelBroker {
     for (const side of ['a', 'b'] as const) this.#subs.get(key(channelId, side))?.send(m);
   }
 
-  #open(ws: WebSocket, caller: Caller): void {
-    const conn = new Connection(ws, caller);
+  #open(ws: WebSocket, caller: Caller, socket?: Duplex): void {
+    const conn = new Connection(ws, caller, socket);
     this.#conns.add(conn);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) return conn.send({ type: 'error', code: 'BAD_MESSAGE', message: 'send JSON text frames' });
