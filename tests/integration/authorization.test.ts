@@ -42,6 +42,7 @@ const POLICY: Record<string, Policy> = {
   'kgc:RegisterUser': ['utility'],
   'kgc:RegisterPile': ['operator'],
   'kgc:RetirePile': ['operator'],
+  'kgc:RevokeIdentity': ['utility'],
   'channel:Open': 'anyone',
   'channel:Resize': 'anyone',
   'channel:Close': 'anyone',

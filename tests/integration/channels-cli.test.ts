@@ -32,6 +32,12 @@ describeOnNetwork('gridledger kgc, pile and wallet commands on the network', () 
     expect(esc.json.mode).toBe('escrow');
     expect(gridledger('--json', 'wallet', '--wallet', f('bob.json'), 'keygen').code).toBe(0);
     expect(gridledger('--json', 'wallet', '--wallet', f('bob.json'), 'import-key', f('bob-key.json')).json).toEqual({ id: `user:cli-bob-${run}`, certified: true });
+    // Carol loses her phone: the Utility revokes her identity (only the Utility may).
+    const carol = `user:cli-carol-${run}`;
+    gridledger('--org', 'utility', '--json', 'kgc', 'register-user', '--id', carol, '--mode', 'escrow', '--out', f('carol-key.json'), '--kgc-file', f('kgc.json'));
+    expect(gridledger('--org', 'operator', '--json', 'kgc', 'revoke', carol, '--reason', 'phone stolen').json.error.code).toBe('ACCESS_DENIED');
+    expect(gridledger('--org', 'utility', '--json', 'kgc', 'revoke', carol, '--reason', 'phone stolen').json).toMatchObject({ id: carol, status: 'revoked', revocationReason: 'phone stolen' });
+    expect(gridledger('--org', 'utility', 'kgc', 'show', carol).stdout).toMatch(/revoked.*phone stolen/);
   });
 
   it('pile: keygen, KGC certificate, registration with collateral by the operator only, list, retire', async () => {

@@ -210,6 +210,30 @@ describeOnNetwork('payment channels and KGC registration on the network', () => 
       expect(await refusalOf(open({ a: 10, b: 0 }, { identity: { a: { id: victim.key.id, key: thief.key } } }))).toBe('INVALID_SIGNATURE');
     });
 
+    it('a revoked identity binds no new channel; its open channel still closes; only the Utility revokes, once', async () => {
+      const expiry = nowS() + 86400;
+      const lost = userKeyGen(`user:lost-phone-${RUN}`);
+      const lc = kgcCertify(master, { id: lost.key.id, role: 'user', expiry, publicKey: lost.key.publicKey, proofOfPossession: lost.proofOfPossession });
+      const reg = { id: lost.key.id, certificate: lc, proofOfPossession: lost.proofOfPossession };
+      await kgc.submitTransaction('RegisterUser', JSON.stringify(reg));
+      const ch = await open({ a: 100, b: 0 }, { identity: { a: { id: lost.key.id, key: lost.key } } });
+      pay(ch, 'a', 30);
+      expect(await refusalOf(conns.contract('operator', 'admin', 'kgc').submitTransaction('RevokeIdentity', lost.key.id, 'phone stolen'))).toBe('ACCESS_DENIED');
+      expect(await refusalOf(kgc.submitTransaction('RevokeIdentity', lost.key.id, ''))).toBe('INVALID_ARGUMENT');
+      expect(await refusalOf(kgc.submitTransaction('RevokeIdentity', `user:nobody-${RUN}`, 'phone stolen'))).toBe('NOT_FOUND');
+      expect((await json(kgc.evaluateTransaction('GetIdentity', lost.key.id))).status).toBe('active');
+      const revoked = await json(kgc.submitTransaction('RevokeIdentity', lost.key.id, 'phone stolen'));
+      expect(revoked).toMatchObject({ id: lost.key.id, status: 'revoked', revocationReason: 'phone stolen' });
+      expect(await refusalOf(kgc.submitTransaction('RevokeIdentity', lost.key.id, 'again'))).toBe('FORBIDDEN_STATE');
+      // No new binding, no registering the ID again.
+      expect(await refusalOf(open({ a: 10, b: 0 }, { identity: { a: { id: lost.key.id, key: lost.key } } }))).toBe('FORBIDDEN_STATE');
+      expect(await refusalOf(kgc.submitTransaction('RegisterUser', JSON.stringify(reg)))).toBe('CONFLICT');
+      // The channel opened before the revocation closes as usual.
+      update(ch, 'b', { kind: 'close' });
+      const closed = await json(channel.submitTransaction('Close', JSON.stringify({ channelId: ch.channelId, by: 'a', signed: ch.ends.a.latest })));
+      expect(closed.settlement.payouts).toEqual({ a: '70', b: '30' });
+    });
+
     it('top-up and partial withdrawal without closing; older states are refused afterwards', async () => {
       const ch = await open({ a: 500, b: 100 });
       pay(ch, 'a', 50);

@@ -23,6 +23,9 @@ import {
 } from '../ledger/trading';
 import { view } from '../ledger/view';
 
+/** A revocation's reason: short printable text (it goes on chain and into an event). */
+const REASON = /^[\x20-\x7e]{1,200}$/;
+
 /** What a registration carries: the KGC certificate and the holder's proof of possession. */
 export interface Registration {
   id: string;
@@ -138,10 +141,30 @@ export class KgcContract extends Contract {
     const retired: PileRecord = { ...pile, status: 'retired', retiredAt: now };
     await v.put(pileKey(ctx, id), retired);
     const ident = await getIdentity(ctx, id);
-    if (ident) await v.put(identityKey(ctx, id), { ...ident, status: 'retired' });
+    if (ident && ident.status === 'active') await v.put(identityKey(ctx, id), { ...ident, status: 'retired' });
     await credit(ctx, 'pay', pile.collateralAccount, pile.collateral);
     emit(ctx, 'PileRetired', { id, released: pile.collateral, to: pile.collateralAccount });
     return canonicalJson(retired);
+  }
+
+  /**
+   * Revokes a registered identity (Utility only): a lost or stolen phone or pile, a user who left. The
+   * ID can then no longer bind a channel key (an Open with its binding is refused) nor be registered
+   * again. Channels already open run to their close (their keys were bound when they opened; the
+   * counterparty may close at once). A revoked pile's collateral is still released by RetirePile.
+   */
+  @Transaction()
+  @Returns('string')
+  async RevokeIdentity(ctx: Context, id: string, reason: string): Promise<string> {
+    requireMsp(ctx, 'revoking an identity', Orgs.Utility);
+    if (typeof reason !== 'string' || !REASON.test(reason)) refuse('INVALID_ARGUMENT', 'reason must be 1-200 printable characters');
+    const rec = await getIdentity(ctx, id);
+    if (!rec) refuse('NOT_FOUND', `identity ${id} is not registered`);
+    if (rec.status === 'revoked') refuse('FORBIDDEN_STATE', `identity ${id} is already revoked`);
+    const revoked: IdentityRecord = { ...rec, status: 'revoked', revokedAt: txTimeSeconds(ctx), revocationReason: reason };
+    await view(ctx).put(identityKey(ctx, id), revoked);
+    emit(ctx, 'IdentityRevoked', { id, kind: rec.kind, reason });
+    return canonicalJson(revoked);
   }
 
   @Transaction(false)

@@ -37,7 +37,10 @@ export interface IdentityRecord {
   account?: string;
   kgcVersion: number;
   registeredAt: number;
-  status: 'active' | 'retired';
+  status: 'active' | 'retired' | 'revoked';
+  /** Set by kgc:RevokeIdentity. */
+  revokedAt?: number;
+  revocationReason?: string;
 }
 
 export interface PileRecord {

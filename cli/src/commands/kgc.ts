@@ -144,6 +144,16 @@ export function kgcCommand(globals: () => GlobalOptions, out: Printer): Command 
     });
 
   cmd
+    .command('revoke <id>')
+    .description('revoke a registered identity: it binds no new channel and cannot register again; open channels run to their close (Utility admin)')
+    .requiredOption('--reason <text>', 'why (on chain, 1-200 printable characters), e.g. "phone stolen"')
+    .addHelpText('after', '\nExample:\n  $ gridledger --org utility kgc revoke user:alice --reason "phone stolen"')
+    .action(async (id: string, o: { reason: string }) => {
+      const rec = await call<Record<string, any>>('RevokeIdentity', true, id, o.reason);
+      out.result(rec, () => `revoked ${rec.id} (${rec.kind}): ${rec.revocationReason}`);
+    });
+
+  cmd
     .command('show <id>')
     .description('a registered identity: mode, certificate, status')
     .action(async (id: string) => {
@@ -154,6 +164,7 @@ export function kgcCommand(globals: () => GlobalOptions, out: Printer): Command 
           ['kind', rec.kind],
           ['mode', rec.mode],
           ['status', rec.status],
+          ['revoked', rec.revokedAt ? `${new Date(rec.revokedAt * 1000).toISOString()}: ${rec.revocationReason}` : undefined],
           ['public key', `${rec.certificate.publicKey.slice(0, 24)}...`],
           ['expires', new Date(rec.certificate.expiry * 1000).toISOString()],
           ['account', rec.account],
