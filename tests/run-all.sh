@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test run, as CI and a newcomer run it (npm test): install, build, lint, unit tests, the
+# The whole test run, as CI and a newcomer run it (npm test): install, build, lint, type check, unit tests, the
 # circuits' artifact check, then the integration suite on the real Fabric network, which starts the
 # network itself when none runs and stops it again afterwards.
 set -euo pipefail
@@ -8,6 +8,7 @@ bash scripts/install.sh
 
 echo "== build"; npm run -s build
 echo "== lint"; npx eslint --quiet .
+echo "== types (sources and tests)"; npx tsc -p tsconfig.test.json
 if [ -f circuits/scripts/check.js ]; then echo "== circuits"; npm run -s circuits:check; fi
 
 results=$(mktemp -d)

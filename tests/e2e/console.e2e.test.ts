@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (page.evaluate callbacks run in the browser)
 /**
  * The web console end to end: headless Chromium (Debian's package, driven by playwright-core)
  * against gateways of four orgs running in this process on the real network. Each page renders

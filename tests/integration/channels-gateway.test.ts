@@ -114,7 +114,7 @@ describeOnNetwork('the gateway as channel broker and watchtower (child process, 
     expect(held.signed!.state.balances).toEqual({ a: '650', b: '350' });
     expect(held.revocations.b).toMatchObject({ party: 'b', below: 50 });
     // The parties restore from what the broker holds (as a wallet restoring a backup must) and go on.
-    const state = (await (await fetch(`${gw.url}/v1/channels/${ch.channelId}/state`, { headers: { 'x-api-key': gw.keys.relay } })).json()) as { signed: channels.SignedState; revocations: Record<Side, channels.RevocationToken> };
+    const state = (await (await fetch(`${gw.url}/v1/channels/${ch.channelId}/state`, { headers: { 'x-api-key': gw.keys.relay } })).json()) as { signed: channels.SignedState; revocations: Record<Side, channels.Revocation> };
     expect(state).toMatchObject({ version: 50, signed: held.signed });
     const restore = async (side: Side) => {
       const end = new channels.Channel({ record: ch.record, side, privateKey: ch.keys[side].privateKey, policy: POLICY, snapshot: { record: ch.record, side, latest: state.signed, peerRevocation: state.revocations[channels.other(side)] } });

@@ -2,9 +2,9 @@
  * The chaincode refuses with messages that start with a stable code, e.g. `ACCESS_DENIED: ...` or
  * `INVALID_ARGUMENT: ...`. These pull that code and message out of a Fabric client error.
  */
-import { CHAINCODE_ERROR_CODES, ChaincodeErrorCode } from '../refusal-codes';
+import { CHAINCODE_ERROR_CODES, type ChaincodeErrorCode } from '../refusal-codes';
 
-export { CHAINCODE_ERROR_CODES, ChaincodeErrorCode };
+export { CHAINCODE_ERROR_CODES, type ChaincodeErrorCode };
 
 export interface ChaincodeRefusal {
   code: ChaincodeErrorCode;
