@@ -1,5 +1,6 @@
-import { constants, createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519';
+import * as ed from '../crypto/ed25519';
 import { KeyObjectCache } from '../crypto/key-cache';
 import { ChannelError, check } from './errors';
 
@@ -31,15 +32,13 @@ export interface ChannelKeyPair {
   publicKey: string;
 }
 
-const SPKI = Buffer.from('302a300506032b6570032100', 'hex');
-const PKCS8 = Buffer.from('302e020100300506032b657004220420', 'hex');
 const KEY_HEX = /^[0-9a-f]{64}$/;
-const SIG_HEX = /^[0-9a-f]{128}$/;
 /** SPKI DER of RSA-2048 is 294 bytes and of RSA-3072 422; PKCS#8 up to ~1.8 kB. */
 const DER_HEX = /^30(?:[0-9a-f]{2}){100,2400}$/;
 const RSA_BITS = [2048, 3072] as const;
 const PSS = { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } as const;
 
+// RSA keys only: Ed25519 channel keys are the same raw keys as accounts' and use crypto/ed25519.ts.
 const pubCache = new KeyObjectCache();
 const privCache = new KeyObjectCache();
 
@@ -71,15 +70,16 @@ function rsaPublicKey(pub: string): KeyObject {
 
 /** The key object of a channel public key (cached); BAD_KEY for a malformed or weak key. */
 export function publicKeyObject(pub: string): KeyObject {
+  if (typeof pub === 'string' && KEY_HEX.test(pub)) return ed.publicKeyObject(pub);
   // Cache first: a 300-byte RSA key is checked once, not on every verification.
-  return pubCache.get(pub, () =>
-    channelKeyKind(pub) === 'ed25519' ? createPublicKey({ key: Buffer.concat([SPKI, Buffer.from(pub, 'hex')]), format: 'der', type: 'spki' }) : rsaPublicKey(pub),
-  );
+  return pubCache.get(pub, () => {
+    channelKeyKind(pub);
+    return rsaPublicKey(pub);
+  });
 }
 
-function privateKeyObject(priv: string): KeyObject {
+function rsaPrivateKeyObject(priv: string): KeyObject {
   return privCache.get(priv, () => {
-    if (channelKeyKind(priv) === 'ed25519') return createPrivateKey({ key: Buffer.concat([PKCS8, Buffer.from(priv, 'hex')]), format: 'der', type: 'pkcs8' });
     let key: KeyObject | undefined;
     try {
       key = createPrivateKey({ key: Buffer.from(priv, 'hex'), format: 'der', type: 'pkcs8' });
@@ -96,10 +96,7 @@ function privateKeyObject(priv: string): KeyObject {
  * linked by key. RSA key generation takes ~0.2 s (2048) to ~1 s (3072).
  */
 export function generateChannelKey(kind: ChannelKeyKind = 'ed25519', bits: 2048 | 3072 = 2048): ChannelKeyPair {
-  if (kind === 'ed25519') {
-    const privateKey = randomBytes(32).toString('hex');
-    return { privateKey, publicKey: channelPublicKey(privateKey) };
-  }
+  if (kind === 'ed25519') return ed.generateKeyPair();
   check((RSA_BITS as readonly number[]).includes(bits), 'BAD_KEY', 'RSA channel keys are 2048 or 3072 bits');
   const pair = generateKeyPairSync('rsa', { modulusLength: bits, publicExponent: 65537 });
   return {
@@ -125,8 +122,8 @@ export async function generateChannelKeyAsync(kind: ChannelKeyKind = 'ed25519', 
 
 /** Public key of a channel private key. */
 export function channelPublicKey(privateKey: string): string {
-  const der = createPublicKey(privateKeyObject(privateKey)).export({ format: 'der', type: 'spki' });
-  return channelKeyKind(privateKey) === 'ed25519' ? der.subarray(SPKI.length).toString('hex') : der.toString('hex');
+  if (channelKeyKind(privateKey) === 'ed25519') return ed.publicKeyOf(privateKey);
+  return createPublicKey(rsaPrivateKeyObject(privateKey)).export({ format: 'der', type: 'spki' }).toString('hex');
 }
 
 /**
@@ -150,16 +147,15 @@ export function assertChannelKey(pub: string): void {
 
 /** Sign 32 bytes with a channel key. */
 export function signDigest(digest: Uint8Array, privateKey: string): string {
-  const key = privateKeyObject(privateKey);
-  if (key.asymmetricKeyType === 'ed25519') return sign(null, digest, key).toString('hex');
-  return sign('sha256', digest, { key, ...PSS }).toString('hex');
+  if (channelKeyKind(privateKey) === 'ed25519') return ed.signBytes(digest, privateKey);
+  return sign('sha256', digest, { key: rsaPrivateKeyObject(privateKey), ...PSS }).toString('hex');
 }
 
 /** Verify a signature over 32 bytes; false for any malformed or wrong signature. */
 export function verifyDigest(digest: Uint8Array, publicKey: string, signature: string): boolean {
   const key = publicKeyObject(publicKey);
   if (typeof signature !== 'string') return false;
-  if (key.asymmetricKeyType === 'ed25519') return SIG_HEX.test(signature) && verify(null, digest, key, Buffer.from(signature, 'hex'));
+  if (key.asymmetricKeyType === 'ed25519') return ed.verifyBytes(digest, publicKey, signature);
   const bytes = (key.asymmetricKeyDetails?.modulusLength ?? 0) / 8;
   if (signature.length !== 2 * bytes || !/^[0-9a-f]+$/.test(signature)) return false;
   return verify('sha256', digest, { key, ...PSS }, Buffer.from(signature, 'hex'));

@@ -42,9 +42,6 @@ export class GroupCommit {
   #running = false;
   #scheduled = false;
   #lastEnd = 0;
-  /** Sizes of the last commits (for the bench and metrics). */
-  commits = 0;
-  written = 0;
 
   constructor(
     private readonly store: Store,
@@ -85,8 +82,6 @@ export class GroupCommit {
     const t0 = performance.now();
     try {
       await this.store.writeChannelBatch(merged, Date.now());
-      this.commits++;
-      this.written += group.length;
       this.metrics?.channelCommit.observe((performance.now() - t0) / 1000);
       this.metrics?.channelCommitWrites.inc(group.length);
       for (const g of group) g.resolve();

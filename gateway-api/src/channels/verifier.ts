@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 // The key module alone: a worker thread must not load the package index (see channel-keys.ts).
 import { verifyDigest } from '@gridledger/core/dist/channels/channel-keys';
+import { builtScript } from '../worker-script';
 
 /** One signature to check: 32 bytes, the signer's channel key (from the chain), the signature. */
 export interface SignatureCheck {
@@ -41,8 +41,8 @@ export class InlineVerifier implements SignatureVerifier {
   async close(): Promise<void> {}
 }
 
-// Compiled next to this file; under ts-jest (sources) the built copy in dist/ is used.
-const WORKER_SCRIPT = [join(__dirname, 'verify-worker.js'), join(__dirname, '..', '..', 'dist', 'channels', 'verify-worker.js')].find((f) => existsSync(f)) ?? join(__dirname, 'verify-worker.js');
+// Without a built script the first worker fails to start and, after MAX_DEATHS, checks run inline.
+const WORKER_SCRIPT = builtScript(__dirname, 'channels', 'verify-worker.js') ?? join(__dirname, 'verify-worker.js');
 
 const MAX_DEATHS = 3;
 
@@ -110,11 +110,6 @@ export class WorkerPoolVerifier implements SignatureVerifier {
     this.#workers[i] = this.#spawn();
   }
 
-  /** True while at least one worker thread serves (false after repeated crashes: checks run inline). */
-  get threaded(): boolean {
-    return this.#workers.length > 0;
-  }
-
   verify(checks: readonly SignatureCheck[]): Promise<boolean[]> {
     if (this.#closed) return Promise.reject(new Error('verifier closed'));
     return new Promise((resolve, reject) => {
@@ -137,9 +132,9 @@ export class WorkerPoolVerifier implements SignatureVerifier {
     }
     const w = this.#workers.reduce((best, x) => (x.load < best.load ? x : best));
     const id = this.#next++;
-    const flat: Array<{ digest: Uint8Array; key: string; signature: string }> = [];
+    const flat: SignatureCheck[] = [];
     for (const p of batch) {
-      for (const c of p.checks) flat.push({ digest: c.digest, key: c.key, signature: c.signature });
+      flat.push(...p.checks);
       w.load += p.checks.length;
     }
     if (w.inflight.size === 0) w.worker.ref();

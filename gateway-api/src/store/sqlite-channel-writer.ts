@@ -1,10 +1,8 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { builtScript } from '../worker-script';
 import type { ChannelWriteBatch } from './store';
 
-// Compiled next to this file; under ts-jest (sources) the built copy in dist/ is used.
-const WORKER_SCRIPT = [join(__dirname, 'sqlite-channel-writer-worker.js'), join(__dirname, '..', '..', 'dist', 'store', 'sqlite-channel-writer-worker.js')].find((f) => existsSync(f));
+const WORKER_SCRIPT = builtScript(__dirname, 'store', 'sqlite-channel-writer-worker.js');
 
 /**
  * Commits the broker's channel batches on a worker thread with its own connection to the same WAL
