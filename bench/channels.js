@@ -6,8 +6,8 @@
 //    (WAL, synchronous=FULL, group commit).
 // 2. Broker throughput: CHANNELS channels x UPDATES updates, all channels at once, each update the
 //    full three-message protocol (propose -> accept -> revoke) over local WebSockets. The broker
-//    checks both signatures of every co-signed state and every revocation token and writes them
-//    durably before it relays the countersignature. The parties' own signatures are computed before
+//    checks both signatures of every co-signed state and that every revocation secret opens the
+//    lock its party signed, and writes them durably before it relays the countersignature. The parties' own signatures are computed before
 //    the clock starts ("pre-signed": the figure is the broker's, not the clients'); latency is from
 //    sending the proposal to receiving the durable, relayed countersignature. The parties send no
 //    message ids, so the broker sends no acks (the relayed accept and revoke say what an ack would).
@@ -195,11 +195,11 @@ function presign(ch, n) {
   const msgs = [];
   for (let v = 1; v <= n; v++) {
     state = channels.pay(state, 'a', '1');
-    const signed = channels.coSign(state, privs);
+    const { signed, revocations } = channels.coSignUpdate(state, privs);
     msgs.push({
-      propose: JSON.stringify({ type: 'propose', channelId: id, op: { kind: 'pay', from: 'a', amount: '1' }, state, signature: signed.sigs.a }),
-      accept: JSON.stringify({ type: 'accept', channelId: id, version: v, signature: signed.sigs.b, revocation: channels.signRevocation(id, 'b', v, privs.b), signed }),
-      revoke: JSON.stringify({ type: 'revoke', channelId: id, revocation: channels.signRevocation(id, 'a', v, privs.a) }),
+      propose: JSON.stringify({ type: 'propose', channelId: id, op: { kind: 'pay', from: 'a', amount: '1' }, state, lock: signed.locks.a, signature: signed.sigs.a }),
+      accept: JSON.stringify({ type: 'accept', channelId: id, version: v, signature: signed.sigs.b, revocation: revocations.b, signed }),
+      revoke: JSON.stringify({ type: 'revoke', channelId: id, revocation: revocations.a }),
     });
   }
   return msgs;

@@ -299,6 +299,30 @@ describeOnNetwork('payment channels and KGC registration on the network', () => 
       expect([await balance(ch.acct.a), await balance(ch.acct.b)]).toEqual([before.a + 1000, before.b]);
     });
 
+    it('a close one version behind is proven a breach by the closer\'s revealed secret, even after the window', async () => {
+      const ch = await open({ a: 500, b: 500 }, { window: 5 });
+      for (let i = 0; i < 3; i++) pay(ch, 'b', 10); // v3
+      const oneBehind = ch.ends.b.latest;
+      pay(ch, 'b', 10); // v4: b proposed it, then revealed its secret for it
+      // a goes offline with its bounded watch record: v4 and b's secret for it.
+      const watch = ch.ends.a.watchRecord();
+      expect(watch.peerRevocation).toMatchObject({ party: 'b', below: 4 });
+      const before = { a: await balance(ch.acct.a), b: await balance(ch.acct.b) };
+      // b closes with v3: only b's secret proves it had given v3 up; nobody answers within the window.
+      const closing = await json(channel.submitTransaction('Close', closeReq(ch, 'b', oneBehind)));
+      expect(closing.close.version).toBe(3);
+      await untilChainTime(closing.deadline);
+      const answer = channels.watchResponse(watch, 'b', 3, ch.record.keys);
+      expect(answer.kind).toBe('breach');
+      if (answer.kind !== 'breach') return;
+      expect(await refusalOf(channel.submitTransaction('Counter', JSON.stringify({ channelId: ch.channelId, by: 'a', signed: answer.signed, revocations: answer.revocations })))).toBe('EXPIRED');
+      // The secret alone proves nothing; with the state whose lock it opens (evidence, not a counter) it convicts.
+      expect(await refusalOf(channel.submitTransaction('PostRevocations', ch.channelId, JSON.stringify(answer.revocations)))).toBe('INVALID_SIGNATURE');
+      const settled = await json(channel.submitTransaction('PostRevocations', ch.channelId, JSON.stringify({ revocations: answer.revocations, states: [answer.signed] })));
+      expect(settled).toMatchObject({ status: 'closed', settlement: { kind: 'breach', cheater: 'b', payouts: { a: '1000', b: '0' } } });
+      expect([await balance(ch.acct.a), await balance(ch.acct.b)]).toEqual([before.a + 1000, before.b]);
+    });
+
     it('a three-hop payment with fees succeeds, another times out and is failed back, off chain', async () => {
       // S -> X -> Y -> T over channels sx (S=a), xy (X=a), yt (Y=a).
       const [sx, xy, yt] = await Promise.all([open({ a: 3000, b: 0 }), open({ a: 3000, b: 0 }), open({ a: 3000, b: 0 })]);
@@ -404,8 +428,14 @@ describeOnNetwork('payment channels and KGC registration on the network', () => 
       const mid = await snapshot();
       const v1 = { ...latest }; // version 2 is the close; any counter must be newer
       expect(await refusalOf(channel.submitTransaction('Counter', JSON.stringify({ channelId: ch.channelId, signed: v1 })))).toBe('REPLAY');
-      const forgedRev = { channelId: ch.channelId, party: 'a', below: 5, signature: latest.sigs.a };
+      // A secret that opens no lock of a's signature on the posted state; one for a version nobody
+      // posted, without the state it opens; and one whose evidence state carries a re-signed lock.
+      const forgedRev = { channelId: ch.channelId, party: 'a', below: 2, secret: '00'.repeat(32) };
       expect(await refusalOf(channel.submitTransaction('PostRevocations', ch.channelId, JSON.stringify([forgedRev])))).toBe('INVALID_SIGNATURE');
+      const unpaired = channels.makeRevocation(ch.channelId, 'a', 5, ch.keys.a.privateKey);
+      expect(await refusalOf(channel.submitTransaction('PostRevocations', ch.channelId, JSON.stringify([unpaired])))).toBe('INVALID_SIGNATURE');
+      const relocked = { ...latest, locks: { ...latest.locks, a: channels.revocationLock(forgedRev.secret) } };
+      expect(await refusalOf(channel.submitTransaction('PostRevocations', ch.channelId, JSON.stringify({ revocations: [forgedRev], states: [relocked] })))).toBe('INVALID_SIGNATURE');
       expect(await snapshot()).toBe(mid);
       pay(ch, 'a', 1); // v3 exists off chain, but arrives after the window
       await untilChainTime(closing.deadline);

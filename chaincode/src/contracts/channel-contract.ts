@@ -71,6 +71,9 @@ function side(x: unknown, what: string): Side {
 const recordKey = (ctx: Context, id: string) => key(ctx, 'chan', id);
 const postKey = (ctx: Context, id: string, which: 'close' | 'counter') => key(ctx, 'chanpost', id, which);
 const revKey = (ctx: Context, id: string, party: Side) => key(ctx, 'chanrev', id, party);
+
+/** A party's highest revocation on chain, with the state its secret opens when that is not a post. */
+type StoredRevocation = channels.Revocation & { evidence?: channels.SignedState };
 const preimageKey = (ctx: Context, hashLock: string) => key(ctx, 'preimage', hashLock);
 
 function libRecord(c: ChannelOnChain): channels.ChannelRecord {
@@ -244,7 +247,7 @@ export class ChannelContract extends Contract {
 
   /**
    * Answers a unilateral close within the window with a newer co-signed state, optionally with the
-   * closer's revocation token as breach evidence. Anyone may post it (a watchtower for an offline
+   * closer's revocation secret for it as breach evidence. Anyone may post it (a watchtower for an offline
    * party): the co-signatures are the authority. A proven breach pays the honest side at once.
    */
   @Transaction()
@@ -266,15 +269,25 @@ export class ChannelContract extends Contract {
     return this.trySettle(ctx, c, now, 'ChannelCountered', { channelId: c.channelId, by, version: counter.signed.state.version });
   }
 
-  /** Posts revocation tokens (breach evidence) while a close is pending; a proven breach pays at once. */
+  /**
+   * Posts revocations (breach evidence) while a close is pending; a proven breach pays at once.
+   * `evidenceJson` is `{revocations, states?}` (or just the array of revocations): each revocation's
+   * secret must open the lock its party bound into its signature on a state of version `below`,
+   * either a state posted on chain or one of `states` (which count as evidence only, never as a
+   * counter, so they are accepted after the window too).
+   */
   @Transaction()
   @Returns('string')
-  async PostRevocations(ctx: Context, channelId: string, revocationsJson: string): Promise<string> {
+  async PostRevocations(ctx: Context, channelId: string, evidenceJson: string): Promise<string> {
     const c = await this.channel(ctx, channelId);
     if (c.status !== 'closing') refuse('FORBIDDEN_STATE', `channel ${c.channelId} is ${c.status}, not in dispute`);
-    const revs = parseJsonArg(revocationsJson, 'revocations');
-    if (!Array.isArray(revs) || revs.length === 0 || revs.length > 2) refuse('INVALID_ARGUMENT', 'revocations must be an array of 1 or 2 tokens');
-    const stored = await this.storeRevocations(ctx, c, revs as channels.Revocation[]);
+    const arg = parseJsonArg(evidenceJson, 'evidence');
+    const ev = Array.isArray(arg) ? { revocations: arg, states: [] } : obj(arg, 'evidence');
+    const revs = ev.revocations;
+    if (!Array.isArray(revs) || revs.length === 0 || revs.length > 2) refuse('INVALID_ARGUMENT', 'revocations must be an array of 1 or 2 revocations');
+    const states = ev.states ?? [];
+    if (!Array.isArray(states) || states.length > 2) refuse('INVALID_ARGUMENT', 'states must be an array of at most 2 signed states');
+    const stored = await this.storeRevocations(ctx, c, revs as channels.Revocation[], states.map((x) => this.signedOf(x)));
     if (stored === 0) refuse('REPLAY', 'these revocations add nothing to the evidence already on chain');
     return this.trySettle(ctx, c, txTimeSeconds(ctx), 'RevocationsPosted', { channelId, parties: (revs as channels.Revocation[]).map((r) => r.party) });
   }
@@ -339,7 +352,16 @@ export class ChannelContract extends Contract {
   private signedOf(x: unknown): channels.SignedState {
     const s = obj(x, 'signed');
     const sigs = s.sigs === undefined ? { a: '', b: '' } : obj(s.sigs, 'signed.sigs');
-    return { state: s.state as channels.ChannelState, sigs: { a: String(sigs.a ?? ''), b: String(sigs.b ?? '') } };
+    const signed: channels.SignedState = { state: s.state as channels.ChannelState, sigs: { a: String(sigs.a ?? ''), b: String(sigs.b ?? '') } };
+    if (s.locks !== undefined) {
+      const locks = obj(s.locks, 'signed.locks');
+      signed.locks = {};
+      for (const k of Object.keys(locks)) {
+        const sd = side(k, 'signed.locks side');
+        signed.locks[sd] = lib(() => channels.checkLock(locks[k], `signed.locks.${sd}`));
+      }
+    }
+    return signed;
   }
 
   private checkPost(c: ChannelOnChain, post: channels.Post): void {
@@ -349,26 +371,27 @@ export class ChannelContract extends Contract {
     lib(() => channels.checkPost(libRecord(c), post, BigInt(c.total)));
   }
 
-  /** Stores valid tokens (highest per party); returns how many improved the evidence. */
-  private async storeRevocations(ctx: Context, c: ChannelOnChain, revs: channels.Revocation[]): Promise<number> {
+  /**
+   * Stores revocations (highest per party) whose secret opens the lock that party bound into its
+   * signature on a state of version `below`: a post on chain, or one of `states` (then kept beside
+   * the revocation as its evidence). Returns how many improved the evidence.
+   */
+  private async storeRevocations(ctx: Context, c: ChannelOnChain, revs: channels.Revocation[], states: channels.SignedState[] = []): Promise<number> {
     if (!Array.isArray(revs)) refuse('INVALID_ARGUMENT', 'revocations must be an array');
     const v = view(ctx);
+    const posts = [await v.get<channels.Post>(postKey(ctx, c.channelId, 'close')), await v.get<channels.Post>(postKey(ctx, c.channelId, 'counter'))].filter((p): p is channels.Post => p !== undefined);
     let stored = 0;
     for (const r of revs) {
-      const t = obj(r, 'revocation') as unknown as channels.Revocation;
+      const t = lib(() => channels.checkRevocation(obj(r, 'revocation')));
       if (t.channelId !== c.channelId) refuse('INVALID_ARGUMENT', 'revocation is for another channel');
-      side(t.party, 'revocation.party');
-      let ok = false;
-      try {
-        ok = channels.verifyRevocation(t, c.keys);
-      } catch {
-        ok = false;
-      }
-      if (!ok) refuse('INVALID_SIGNATURE', `revocation by ${t.party} does not verify`);
+      // The posts' signatures were checked when they were posted; an evidence state's is checked here.
+      const onChain = posts.some((p) => lib(() => channels.revocationOpens(t, p.signed, c.keys, true)));
+      const evidence = onChain ? undefined : states.find((s) => lib(() => channels.revocationOpens(t, s, c.keys)));
+      if (!onChain && !evidence) refuse('INVALID_SIGNATURE', `the secret of ${t.party} opens no lock of its signature on a state of version ${t.below}`);
       const k = revKey(ctx, c.channelId, t.party);
-      const have = await v.get<channels.Revocation>(k);
+      const have = await v.get<StoredRevocation>(k);
       if (have && have.below >= t.below) continue;
-      await v.put(k, { channelId: t.channelId, party: t.party, below: t.below, signature: t.signature });
+      await v.put(k, { channelId: t.channelId, party: t.party, below: t.below, secret: t.secret, ...(evidence ? { evidence } : {}) });
       stored++;
     }
     return stored;
@@ -380,9 +403,12 @@ export class ChannelContract extends Contract {
     const close = (await v.get<channels.Post>(postKey(ctx, c.channelId, 'close')))!;
     const counter = await v.get<channels.Post>(postKey(ctx, c.channelId, 'counter'));
     const revocations: channels.Revocation[] = [];
+    const evidence: channels.SignedState[] = [];
     for (const s of SIDES) {
-      const r = await v.get<channels.Revocation>(revKey(ctx, c.channelId, s));
-      if (r) revocations.push(r);
+      const r = await v.get<StoredRevocation>(revKey(ctx, c.channelId, s));
+      if (!r) continue;
+      revocations.push({ channelId: r.channelId, party: r.party, below: r.below, secret: r.secret });
+      if (r.evidence) evidence.push(r.evidence);
     }
     const locks = new Set([...close.signed.state.htlcs, ...(counter?.signed.state.htlcs ?? [])].map((h) => h.hashLock));
     const reveals: channels.Reveal[] = [];
@@ -390,7 +416,7 @@ export class ChannelContract extends Contract {
       const r = await v.get<{ preimage: string; revealedAt: number }>(preimageKey(ctx, h));
       if (r) reveals.push({ preimage: r.preimage, revealedAt: r.revealedAt });
     }
-    return lib(() => channels.settle({ record: libRecord(c), close, counter, revocations, reveals, now }));
+    return lib(() => channels.settle({ record: libRecord(c), close, counter, revocations, evidence, reveals, now }));
   }
 
   /** After new evidence: a breach pays at once; otherwise emit `event` and report what is pending. */

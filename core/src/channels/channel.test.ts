@@ -1,6 +1,6 @@
 import { Channel, type Proposal } from './channel';
 import { newPreimage } from './htlc';
-import { isRevoked, revokedBelow, signRevocation, verifyRevocation, watchResponse } from './revocation';
+import { isRevoked, makeRevocation, revocationLock, revocationOpens, revokedBelow, watchResponse } from './revocation';
 import { coSign, signState, verifyCoSigned } from './signing';
 import { NOW, codeOf, fixture } from './test-helpers';
 import { pay } from './update';
@@ -83,22 +83,46 @@ describe('Channel state machine', () => {
 });
 
 describe('revocation', () => {
-  it('a revocation token and signatures on newer versions prove what a party gave up', () => {
+  it('a revealed secret and signatures on newer versions prove what a party gave up', () => {
     const { A, B, record, privs } = pair();
     for (let i = 0; i < 4; i++) update(A, B, { kind: 'pay', from: 'a', amount: '1' }); // v4
     const rec = B.watchRecord();
-    expect(rec.peerRevocation && verifyRevocation(rec.peerRevocation, record.keys)).toBe(true);
-    // A's token: everything below 4 is revoked by A.
-    expect(revokedBelow('ch-1', 'a', { revocations: [rec.peerRevocation!] }, record.keys)).toBe(4);
+    const rev = rec.peerRevocation!;
+    expect(rev).toMatchObject({ channelId: 'ch-1', party: 'a', below: 4 });
+    // Each signature binds its side's lock; A's secret opens A's lock on v4.
+    expect(rec.latest.locks?.a).toBe(revocationLock(rev.secret));
+    expect(revocationOpens(rev, rec.latest, record.keys)).toBe(true);
+    // A's secret with the v4 it opens: everything below 4 is revoked by A.
+    expect(revokedBelow('ch-1', 'a', { states: [rec.latest], revocations: [rev] }, record.keys)).toBe(4);
     // A's signature alone on v4 proves A held v3 co-signed: below 3 revoked.
-    expect(revokedBelow('ch-1', 'a', { states: [{ state: rec.latest.state, sigs: { a: rec.latest.sigs.a } }] }, record.keys)).toBe(3);
-    // Forged or foreign evidence is ignored.
-    const forged = signRevocation('ch-1', 'a', 9, privs.b);
-    expect(revokedBelow('ch-1', 'a', { revocations: [forged] }, record.keys)).toBe(0);
-    const foreign = signRevocation('ch-2', 'a', 9, privs.a);
-    expect(revokedBelow('ch-1', 'a', { revocations: [foreign] }, record.keys)).toBe(0);
-    expect(isRevoked('ch-1', 'a', 3, { revocations: [rec.peerRevocation!] }, record.keys)).toBe(true);
-    expect(isRevoked('ch-1', 'a', 4, { revocations: [rec.peerRevocation!] }, record.keys)).toBe(false);
+    expect(revokedBelow('ch-1', 'a', { states: [{ state: rec.latest.state, sigs: { a: rec.latest.sigs.a, b: '' }, locks: rec.latest.locks }] }, record.keys)).toBe(3);
+    // A secret without the state it opens, forged by another key, or for another channel proves nothing beyond the signature.
+    expect(revokedBelow('ch-1', 'a', { revocations: [rev] }, record.keys)).toBe(0);
+    const forged = makeRevocation('ch-1', 'a', 4, privs.b);
+    expect(revokedBelow('ch-1', 'a', { states: [rec.latest], revocations: [forged] }, record.keys)).toBe(3);
+    const foreign = makeRevocation('ch-2', 'a', 4, privs.a);
+    expect(revokedBelow('ch-1', 'a', { states: [rec.latest], revocations: [foreign] }, record.keys)).toBe(3);
+    expect(isRevoked('ch-1', 'a', 3, { states: [rec.latest], revocations: [rev] }, record.keys)).toBe(true);
+    expect(isRevoked('ch-1', 'a', 4, { states: [rec.latest], revocations: [rev] }, record.keys)).toBe(false);
+    // The secret is A's alone: derived from its channel key, the same after a restart.
+    expect(makeRevocation('ch-1', 'a', 4, privs.a)).toEqual(rev);
+  });
+
+  it('refuses an accept or revoke whose secret does not open the lock, and a stale revoke changes nothing', () => {
+    const { A, B, privs } = pair();
+    update(A, B, { kind: 'pay', from: 'a', amount: '1' });
+    const p = A.propose({ kind: 'pay', from: 'a', amount: '1' }, NOW);
+    const acc = B.receive(p, NOW);
+    // Another secret: B's countersignature binds the lock of the real one, so it fails to verify.
+    expect(codeOf(() => A.onAccept({ ...acc, revocation: makeRevocation('ch-1', 'b', 2, privs.a) }))).toBe('BAD_SIGNATURE');
+    expect(codeOf(() => A.onAccept({ ...acc, revocation: { ...acc.revocation, below: 1 } }))).toBe('BAD_SIGNATURE');
+    const revoke = A.onAccept(acc);
+    expect(codeOf(() => B.onRevoke({ ...revoke, revocation: makeRevocation('ch-1', 'a', 2, privs.b) }))).toBe('BAD_SIGNATURE');
+    expect(codeOf(() => B.onRevoke({ ...revoke, revocation: { ...revoke.revocation, secret: 'zz' } }))).toBe('BAD_STATE');
+    B.onRevoke(revoke);
+    const before = B.watchRecord();
+    B.onRevoke({ ...revoke, revocation: makeRevocation('ch-1', 'a', 1, privs.a) }); // older: ignored
+    expect(B.watchRecord()).toEqual(before);
   });
 
   it('does not let a peer that withheld its countersignature frame the proposer', () => {
@@ -120,7 +144,7 @@ describe('revocation', () => {
     expect(watchResponse(rec, 'a', 2, record.keys).kind).toBe('breach');
     expect(watchResponse(rec, 'a', 0, record.keys).kind).toBe('breach');
     expect(watchResponse(rec, 'a', 3, record.keys).kind).toBe('none');
-    // Storage is bounded: the record holds exactly one state and one token whatever the history.
+    // Storage is bounded: the record holds exactly one state and one secret whatever the history.
     expect(Object.keys(rec).sort()).toEqual(['latest', 'peerRevocation']);
     expect(coSign(pay(rec.latest.state, 'a', '1'), privs).state.version).toBe(4);
   });

@@ -1,21 +1,25 @@
 import { canonicalJson } from '../canonical-json';
 import { ChannelError, check } from './errors';
 import { DEFAULT_HTLC_POLICY, type HtlcPolicy } from './htlc';
-import { signRevocation, verifyRevocation, type Revocation, type WatchRecord } from './revocation';
+import { checkRevocation, makeRevocation, revocationLock, revocationOpens, revocationSecret, type Revocation, type WatchRecord } from './revocation';
 import { checkRecord, type ChannelRecord } from './settlement';
 import { channelPublicKey, signState, verifyStateSignature, type SignedState } from './signing';
 import { openingState, other, type ChannelState, type Side } from './state';
 import { applyOp, mayPropose, type UpdateOp } from './update';
 
-/** Step 1: the proposer sends the op, the resulting state and its signature. */
+/** Step 1: the proposer sends the op, the resulting state, its revocation lock and its signature over both. */
 export interface Proposal {
   type: 'propose';
   channelId: string;
   op: UpdateOp;
   state: ChannelState;
+  lock: string;
   signature: string;
 }
-/** Step 2: the peer countersigns and revokes everything older (it now holds the co-signed state). */
+/**
+ * Step 2: the peer countersigns and revokes everything older (it now holds the co-signed state): its
+ * signature binds the lock its revealed secret opens.
+ */
 export interface Accept {
   type: 'accept';
   channelId: string;
@@ -23,7 +27,7 @@ export interface Accept {
   signature: string;
   revocation: Revocation;
 }
-/** Step 3: the proposer, now holding the co-signed state too, revokes everything older. */
+/** Step 3: the proposer, now holding the co-signed state too, reveals its secret: everything older is revoked. */
 export interface Revoke {
   type: 'revoke';
   channelId: string;
@@ -35,7 +39,7 @@ export interface ChannelSnapshot {
   record: ChannelRecord;
   side: Side;
   latest: SignedState;
-  pending?: { op: UpdateOp; state: ChannelState; signature: string };
+  pending?: { op: UpdateOp; state: ChannelState; lock: string; signature: string };
   peerRevocation?: Revocation;
 }
 
@@ -88,9 +92,10 @@ export class Channel {
     const prev = this.latestSigned.state;
     mayPropose(prev, op, this.side, now);
     const state = applyOp(prev, op, now, this.policy);
-    const signature = signState(state, this.privateKey);
-    this.pending = { op, state, signature };
-    return { type: 'propose', channelId: this.record.channelId, op, state, signature };
+    const lock = revocationLock(revocationSecret(this.privateKey, this.record.channelId, state.version));
+    const signature = signState(state, this.privateKey, lock);
+    this.pending = { op, state, lock, signature };
+    return { type: 'propose', channelId: this.record.channelId, op, state, lock, signature };
   }
 
   /**
@@ -109,10 +114,12 @@ export class Channel {
     mayPropose(prev, p.op, this.peer, now);
     const expected = applyOp(prev, p.op, now, this.policy);
     check(canonicalJson(expected) === canonicalJson(p.state), 'BAD_STATE', 'proposed state does not follow from the op');
-    check(verifyStateSignature(p.state, this.record.keys[this.peer], p.signature), 'BAD_SIGNATURE', 'proposal signature does not verify');
-    const mine = signState(p.state, this.privateKey);
-    this.latestSigned = { state: p.state, sigs: this.sigs(mine, p.signature) };
-    const revocation = signRevocation(this.record.channelId, this.side, p.state.version, this.privateKey);
+    check(verifyStateSignature(p.state, this.record.keys[this.peer], p.signature, p.lock), 'BAD_SIGNATURE', 'proposal signature does not verify');
+    // We hold the co-signed state as soon as we sign it, so our secret goes with the countersignature.
+    const revocation = makeRevocation(this.record.channelId, this.side, p.state.version, this.privateKey);
+    const lock = revocationLock(revocation.secret);
+    const mine = signState(p.state, this.privateKey, lock);
+    this.latestSigned = { state: p.state, sigs: this.sigs(mine, p.signature), locks: this.sigs(lock, p.lock) };
     return { type: 'accept', channelId: this.record.channelId, version: p.state.version, signature: mine, revocation };
   }
 
@@ -121,24 +128,28 @@ export class Channel {
     check(a.type === 'accept' && a.channelId === this.record.channelId, 'CHANNEL_MISMATCH', 'accept is for another channel');
     const pending = this.pending;
     check(pending && a.version === pending.state.version, 'UNEXPECTED_MESSAGE', 'no proposal of that version in flight');
-    check(verifyStateSignature(pending.state, this.record.keys[this.peer], a.signature), 'BAD_SIGNATURE', 'countersignature does not verify');
-    this.takeRevocation(a.revocation, a.version);
-    this.latestSigned = { state: pending.state, sigs: this.sigs(pending.signature, a.signature) };
+    const rev = checkRevocation(a.revocation);
+    check(rev.channelId === this.record.channelId && rev.party === this.peer && rev.below === a.version, 'BAD_SIGNATURE', 'the accept must carry the peer\'s revocation of everything below its version');
+    const peerLock = revocationLock(rev.secret);
+    check(verifyStateSignature(pending.state, this.record.keys[this.peer], a.signature, peerLock), 'BAD_SIGNATURE', 'countersignature does not verify');
+    this.latestSigned = { state: pending.state, sigs: this.sigs(pending.signature, a.signature), locks: this.sigs(pending.lock, peerLock) };
+    this.peerRevocation = rev;
     this.pending = undefined;
-    return { type: 'revoke', channelId: this.record.channelId, revocation: signRevocation(this.record.channelId, this.side, a.version, this.privateKey) };
+    return { type: 'revoke', channelId: this.record.channelId, revocation: makeRevocation(this.record.channelId, this.side, a.version, this.privateKey) };
   }
 
-  /** Store the peer's revocation that completes its last countersignature. */
+  /**
+   * Store the peer's revocation that completes its last countersignature. One for an older version
+   * adds nothing (our latest state carries the peer's signature on a newer one) and is ignored.
+   */
   onRevoke(r: Revoke): void {
     check(r.type === 'revoke' && r.channelId === this.record.channelId, 'CHANNEL_MISMATCH', 'revoke is for another channel');
-    this.takeRevocation(r.revocation, this.latestSigned.state.version);
-  }
-
-  /** Accept the peer's token for any version up to `version`, the newest we hold co-signed. */
-  private takeRevocation(rev: Revocation, version: number): void {
-    check(rev.channelId === this.record.channelId && rev.party === this.peer && rev.below <= version, 'BAD_SIGNATURE', 'revocation is not the peer\'s for a version we hold');
-    check(verifyRevocation(rev, this.record.keys), 'BAD_SIGNATURE', 'revocation signature does not verify');
-    if (!this.peerRevocation || rev.below > this.peerRevocation.below) this.peerRevocation = rev;
+    const rev = checkRevocation(r.revocation);
+    const latest = this.latestSigned;
+    check(rev.channelId === this.record.channelId && rev.party === this.peer && rev.below <= latest.state.version, 'BAD_SIGNATURE', 'revocation is not the peer\'s for a version we hold');
+    if (rev.below < latest.state.version) return;
+    check(revocationOpens(rev, latest, this.record.keys, true), 'BAD_SIGNATURE', 'revocation secret does not open the peer\'s lock');
+    this.peerRevocation = rev;
   }
 
   private sigs(mine: string, theirs: string): SignedState['sigs'] {

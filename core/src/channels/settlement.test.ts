@@ -1,6 +1,6 @@
 import { Channel } from './channel';
 import { newPreimage } from './htlc';
-import { signRevocation } from './revocation';
+import { coSignUpdate, makeRevocation, type Revocation } from './revocation';
 import { settle, checkCounter, type Post } from './settlement';
 import { coSign, type SignedState } from './signing';
 import { openingState, type ChannelState } from './state';
@@ -10,10 +10,15 @@ import { NOW, codeOf, fixture } from './test-helpers';
 const W = 3600; // dispute window
 const { record, privs } = fixture('ch-1', { a: '1000', b: '500' }, W);
 
-/** Co-signed history v0..vn where a pays b 10 each step. */
+/** Co-signed history v0..vn where a pays b 10 each step, each signature binding its side's lock. */
+const revs: Array<Record<'a' | 'b', Revocation>> = [];
 function history(n: number): SignedState[] {
   const out: SignedState[] = [{ state: openingState('ch-1', record.deposits), sigs: { a: '', b: '' } }];
-  for (let i = 1; i <= n; i++) out.push(coSign(pay(out[i - 1].state, 'a', '10'), privs));
+  for (let i = 1; i <= n; i++) {
+    const u = coSignUpdate(pay(out[i - 1].state, 'a', '10'), privs);
+    out.push(u.signed);
+    revs[i] = u.revocations;
+  }
   return out;
 }
 const post = (by: 'a' | 'b', signed: SignedState, postedAt = NOW): Post => ({ by, postedAt, signed });
@@ -75,16 +80,27 @@ describe('settle: breach', () => {
     const r = settle({ record, close: post('b', h[2]), counter: post('a', h[5], NOW + 5), now: NOW + 5 });
     expect(r).toEqual({ status: 'settled', kind: 'breach', version: 5, payouts: { a: '1500', b: '0' }, cheater: 'b', htlcs: [] });
   });
-  it('a close one version behind is a breach when the closer had sent its revocation', () => {
-    const rev = signRevocation('ch-1', 'a', 5, privs.a);
+  it('a close one version behind is a breach when the closer had revealed its secret for the newer state', () => {
+    const rev = revs[5].a;
     const r = settle({ record, close: post('a', h[4]), counter: post('b', h[5], NOW + 5), revocations: [rev], now: NOW + 5 });
     expect(r).toMatchObject({ kind: 'breach', cheater: 'a', payouts: { a: '0', b: '1500' } });
-    // Even without the newer state, the token alone convicts (old close, honest side offline).
-    expect(settle({ record, close: post('a', h[1]), revocations: [rev], now: NOW + 5 })).toMatchObject({ kind: 'breach', cheater: 'a' });
+    // After the window: the secret with the state it opens, posted as evidence only, still convicts.
+    expect(settle({ record, close: post('a', h[4]), revocations: [rev], evidence: [h[5]], now: NOW + W })).toMatchObject({ kind: 'breach', cheater: 'a' });
+    // ...and so does the state alone for any close two or more behind it.
+    expect(settle({ record, close: post('a', h[1]), evidence: [h[5]], now: NOW + 5 })).toMatchObject({ kind: 'breach', cheater: 'a' });
+    // Without the newer state it opens a lock of, a secret proves nothing.
+    expect(settle({ record, close: post('a', h[4]), revocations: [rev], now: NOW + W })).toMatchObject({ kind: 'unilateral', version: 4 });
   });
-  it('ignores a forged revocation', () => {
-    const forged = signRevocation('ch-1', 'a', 5, privs.b);
-    expect(settle({ record, close: post('a', h[4]), revocations: [forged], now: NOW + W })).toMatchObject({ kind: 'unilateral', version: 4 });
+  it('ignores a forged revocation: a secret that opens no lock, another side\'s, or one for another version', () => {
+    const wrongKey = makeRevocation('ch-1', 'a', 5, privs.b);
+    const bSecret = { ...revs[5].b, party: 'a' as const };
+    const otherVersion = { ...revs[4].a, below: 5 };
+    for (const forged of [wrongKey, bSecret, otherVersion]) {
+      expect(settle({ record, close: post('a', h[4]), counter: post('b', h[5], NOW + 5), revocations: [forged], now: NOW + W })).toMatchObject({ kind: 'unilateral', version: 5 });
+    }
+    // A lock whose signature does not verify (the evidence state was re-signed with another lock by b) proves nothing.
+    const relocked: SignedState = { ...h[5], locks: { ...h[5].locks, a: makeRevocation('ch-1', 'a', 5, privs.b).secret } };
+    expect(settle({ record, close: post('a', h[4]), revocations: [revs[5].a], evidence: [relocked], now: NOW + W })).toMatchObject({ kind: 'unilateral', version: 4 });
   });
   it('end to end with the Channel class: an old close by a loses everything', () => {
     const f = fixture('ch-9', { a: '100', b: '100' }, W);
@@ -96,7 +112,7 @@ describe('settle: breach', () => {
       states.push(A.latest);
     }
     const rec = B.watchRecord();
-    const r = settle({ record: f.record, close: post('a', states[2]), revocations: rec.peerRevocation ? [rec.peerRevocation] : [], now: NOW + 1 });
+    const r = settle({ record: f.record, close: post('a', states[2]), counter: post('b', rec.latest, NOW + 1), revocations: rec.peerRevocation ? [rec.peerRevocation] : [], now: NOW + 1 });
     expect(r).toMatchObject({ kind: 'breach', cheater: 'a', payouts: { a: '0', b: '200' } });
   });
 });

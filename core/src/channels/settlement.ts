@@ -32,8 +32,10 @@ export interface SettleInput {
   close: Post;
   /** The best newer state posted within the dispute window, if any. */
   counter?: Post;
-  /** Revocation tokens posted as breach evidence. */
+  /** Revocations posted as breach evidence. */
   revocations?: readonly Revocation[];
+  /** Signed states posted as evidence only (each opened by a revocation); never a close or counter. */
+  evidence?: readonly SignedState[];
   /** Preimages revealed on chain, with the transaction time of their first reveal. */
   reveals?: readonly Reveal[];
   /** Transaction time of the settling call, unix seconds. */
@@ -119,7 +121,8 @@ function outcomes(p: ParsedState, reveals: readonly Reveal[], now: number): Htlc
  * The settlement rule, pure and integer-only:
  * 1. Cooperative: a co-signed `final` state pays out at once.
  * 2. Breach: if exactly one side posted a version it had provably revoked (its own signature on a
- *    version two higher, or its revocation token), the other side gets the whole total at once.
+ *    version two higher, or its revocation secret with its signed state it opens), the other side
+ *    gets the whole total at once.
  * 3. Unilateral: the highest posted co-signed version wins; balances pay out once the dispute
  *    window is over; each pending HTLC pays its receiver if its preimage was revealed before its
  *    lock, else refunds its sender once the lock has passed. Payout waits until every HTLC is decided.
@@ -143,7 +146,7 @@ export function settle(input: SettleInput): Settlement {
   }
 
   const posts = counter ? [close, counter] : [close];
-  const evidence = { states: posts.map((p) => p.signed), revocations: input.revocations ?? [] };
+  const evidence = { states: [...posts.map((p) => p.signed), ...(input.evidence ?? [])], revocations: input.revocations ?? [] };
   const cheaters = new Set(posts.filter((p) => isRevoked(record.channelId, p.by, p.signed.state.version, evidence, record.keys)).map((p) => p.by));
   if (cheaters.size === 1) {
     // If both sides cheated (only possible if both misbehave), no one is honest: fall through to

@@ -178,12 +178,15 @@ describe('channel broker', () => {
     // Signatures swapped, a forged signature, a wrong total.
     expect(await codeOf(b.client.request({ ...acc, signed: { ...signed, sigs: { a: signed.sigs.b, b: signed.sigs.a } }, signature: signed.sigs.a }))).toBe('NOT_COSIGNED');
     expect(await codeOf(b.client.request({ ...acc, signed: { ...signed, sigs: { ...signed.sigs, a: '00'.repeat(64) } } }))).toBe('NOT_COSIGNED');
-    const inflated = channels.coSign({ ...signed.state, balances: { a: '990', b: '1510' } }, { a: c.keys.a.privateKey, b: c.keys.b.privateKey });
-    expect(await codeOf(b.client.request({ ...acc, signature: inflated.sigs.b, signed: inflated }))).toBe('CONSERVATION_VIOLATED');
-    // A revocation signed by the wrong key, or for another version.
-    const badRev = channels.signRevocation(id, 'b', 1, c.keys.a.privateKey);
+    const inflated = channels.coSignUpdate({ ...signed.state, balances: { a: '990', b: '1510' } }, { a: c.keys.a.privateKey, b: c.keys.b.privateKey });
+    expect(await codeOf(b.client.request({ ...acc, signature: inflated.signed.sigs.b, signed: inflated.signed, revocation: inflated.revocations.b }))).toBe('CONSERVATION_VIOLATED');
+    // A secret that does not open b's lock (derived from another key), or for another version.
+    const badRev = channels.makeRevocation(id, 'b', 1, c.keys.a.privateKey);
     expect(await codeOf(b.client.request({ ...acc, signed, revocation: badRev }))).toBe('BAD_SIGNATURE');
-    expect(await codeOf(b.client.request({ ...acc, signed, revocation: channels.signRevocation(id, 'b', 0 + 2, c.keys.b.privateKey) }))).toBe('BAD_SIGNATURE');
+    expect(await codeOf(b.client.request({ ...acc, signed, revocation: channels.makeRevocation(id, 'b', 0 + 2, c.keys.b.privateKey) }))).toBe('BAD_SIGNATURE');
+    // An update without both locks (the proposer's secret could not be checked later), or a lock swapped.
+    expect(await codeOf(b.client.request({ ...acc, signed: { ...signed, locks: { b: signed.locks!.b } } }))).toBe('BAD_MESSAGE');
+    expect(await codeOf(b.client.request({ ...acc, signed: { ...signed, locks: { a: signed.locks!.b, b: signed.locks!.a } } }))).toBe('NOT_COSIGNED');
     // The accept sent by the wrong side (a cannot deliver b's accept as its own).
     expect(await codeOf(a.client.request({ ...acc, signed }))).toBe('BAD_MESSAGE');
     expect(await gw.store.getChannelState(id)).toBeUndefined();
@@ -191,13 +194,20 @@ describe('channel broker', () => {
     // The real one, then a replay (idempotent), then an older version and a jump.
     expect(await b.client.request({ ...acc, signed })).toMatchObject({ type: 'ack', version: 1 });
     expect(await b.client.request({ ...acc, signed })).toMatchObject({ type: 'ack', version: 1, duplicate: true });
-    const v2 = channels.coSign(channels.pay(signed.state, 'a', '5'), { a: c.keys.a.privateKey, b: c.keys.b.privateKey });
-    const v3 = channels.coSign(channels.pay(v2.state, 'a', '5'), { a: c.keys.a.privateKey, b: c.keys.b.privateKey });
-    const acceptOf = (s: channels.SignedState) => ({ type: 'accept', channelId: id, version: s.state.version, signature: s.sigs.b, revocation: channels.signRevocation(id, 'b', s.state.version, c.keys.b.privateKey), signed: s });
+    const keys = { a: c.keys.a.privateKey, b: c.keys.b.privateKey };
+    const v2 = channels.coSignUpdate(channels.pay(signed.state, 'a', '5'), keys).signed;
+    const v3 = channels.coSignUpdate(channels.pay(v2.state, 'a', '5'), keys).signed;
+    const acceptOf = (s: channels.SignedState) => ({ type: 'accept', channelId: id, version: s.state.version, signature: s.sigs.b, revocation: channels.makeRevocation(id, 'b', s.state.version, c.keys.b.privateKey), signed: s });
     expect(await codeOf(b.client.request(acceptOf(v3)))).toBe('VERSION_NOT_INCREASING');
-    const v1other = channels.coSign(channels.pay(channels.openingState(id, c.record.deposits), 'a', '7'), { a: c.keys.a.privateKey, b: c.keys.b.privateKey });
+    const v1other = channels.coSignUpdate(channels.pay(channels.openingState(id, c.record.deposits), 'a', '7'), keys).signed;
     expect(await codeOf(b.client.request(acceptOf(v1other)))).toBe('VERSION_NOT_INCREASING');
-    expect(await codeOf(a.client.request({ type: 'propose', channelId: id, op: { kind: 'pay', from: 'a', amount: '5' }, state: v3.state, signature: v3.sigs.a }))).toBe('VERSION_NOT_INCREASING');
+    expect(await codeOf(a.client.request({ type: 'propose', channelId: id, op: { kind: 'pay', from: 'a', amount: '5' }, state: v3.state, lock: v3.locks!.a, signature: v3.sigs.a }))).toBe('VERSION_NOT_INCREASING');
+    // a's secret for v1: one that opens another lock is refused; an older one is a harmless duplicate.
+    expect(await codeOf(a.client.request({ type: 'revoke', channelId: id, revocation: channels.makeRevocation(id, 'a', 1, c.keys.b.privateKey) }))).toBe('BAD_SIGNATURE');
+    expect(await codeOf(a.client.request({ type: 'revoke', channelId: id, revocation: channels.makeRevocation(id, 'a', 2, c.keys.a.privateKey) }))).toBe('UNEXPECTED_MESSAGE');
+    // What is stored for a is its real secret (its wallet revealed it when the accept reached it).
+    await sleep(100);
+    expect(JSON.parse((await gw.store.getChannelState(id))!.revocations.a!.token)).toEqual(channels.makeRevocation(id, 'a', 1, c.keys.a.privateKey));
     expect((await gw.store.getChannelState(id))!.version).toBe(1);
     // Junk frames.
     expect(await codeOf(a.client.request({ type: 'nonsense' }))).toBe('BAD_MESSAGE');

@@ -108,6 +108,8 @@ interface Slot {
   /** True once the broker holds a co-signed state (else the first one may be any version above the base). */
   held: boolean;
   digest?: string;
+  /** Each side's revocation lock in the latest co-signed state (what its next secret must open). */
+  locks: Partial<Record<Side, string>>;
   revBelow: Record<Side, number>;
   /** Kind of the update in flight (for the metrics). */
   opKind?: string;
@@ -281,6 +283,7 @@ export class ChannelBroker {
           info,
           version: held ? stored!.version : info.baseVersion,
           held,
+          locks: held ? ((JSON.parse(stored!.signed!) as channels.SignedState).locks ?? {}) : {},
           revBelow: { a: stored?.revocations.a?.below ?? 0, b: stored?.revocations.b?.below ?? 0 },
           tail: Promise.resolve(),
           gate: Promise.resolve(),
@@ -377,10 +380,11 @@ export class ChannelBroker {
     if (state?.channelId !== slot.info.channelId) throw new channels.ChannelError('CHANNEL_MISMATCH', 'the proposed state is for another channel');
     channels.parseState(state, slot.info.total);
     this.#checkVersion(slot, state.version);
-    if (!msg.op || typeof msg.op.kind !== 'string' || typeof msg.signature !== 'string') throw new BrokerError('BAD_MESSAGE', 'a proposal carries op, state and signature');
+    if (!msg.op || typeof msg.op.kind !== 'string' || typeof msg.signature !== 'string') throw new BrokerError('BAD_MESSAGE', 'a proposal carries op, state, lock and signature');
+    channels.checkLock(msg.lock, 'proposal lock');
     await this.#checkQueue(slot.info.channelId, other(side));
     slot.opKind = msg.op.kind;
-    const relay: channels.Proposal & { onward?: unknown } = { type: 'propose', channelId: slot.info.channelId, op: msg.op, state, signature: msg.signature };
+    const relay: channels.Proposal & { onward?: unknown } = { type: 'propose', channelId: slot.info.channelId, op: msg.op, state, lock: msg.lock, signature: msg.signature };
     if (msg.onward !== undefined) relay.onward = msg.onward;
     const r = this.#route(slot.info.channelId, other(side), relay);
     const write = r.enqueue ? this.commit.write({ enqueue: r.enqueue }) : undefined;
@@ -403,39 +407,43 @@ export class ChannelBroker {
     const version = signed?.state?.version;
     if (signed?.state?.channelId !== slot.info.channelId || version !== msg.version) throw new BrokerError('BAD_MESSAGE', 'accept.signed must be the co-signed state of accept.version on this channel');
     if (signed.sigs?.[side] !== msg.signature) throw new BrokerError('BAD_MESSAGE', 'accept.signature must be the accepter\'s signature in accept.signed');
-    // Both signatures against the keys registered on chain, and the on-chain total (one digest).
+    // Both signatures against the keys registered on chain, each with the lock it binds, and the
+    // on-chain total; the accepter's secret must open its own lock (one hash, no signature).
     channels.parseState(signed.state, slot.info.total);
-    const d = channels.rawDigest(signed.state);
-    const digest = d.toString('hex');
-    const rev = msg.revocation;
-    if (rev?.channelId !== slot.info.channelId || rev.party !== side || rev.below !== version) throw new channels.ChannelError('BAD_SIGNATURE', `the accept must carry side ${side}'s revocation below ${version}`);
+    const rev = channels.checkRevocation(msg.revocation);
+    if (rev.channelId !== slot.info.channelId || rev.party !== side || rev.below !== version) throw new channels.ChannelError('BAD_SIGNATURE', `the accept must carry side ${side}'s revocation below ${version}`);
+    const locks = { a: channels.lockOfSide(signed, 'a'), b: channels.lockOfSide(signed, 'b') };
+    if (!locks.a || !locks.b) throw new BrokerError('BAD_MESSAGE', 'an update binds a revocation lock into each signature: accept.signed.locks needs a and b');
+    const okRev = channels.revocationLock(rev.secret) === locks[side];
+    const d = channels.sideDigests(signed);
+    const digest = `${d.a.toString('hex')}${d.b.toString('hex')}`;
     const keys = slot.info.keys;
     const checks = [
-      { digest: d, key: keys.a, signature: signed.sigs.a },
-      { digest: d, key: keys.b, signature: signed.sigs.b },
-      { digest: channels.revocationDigest(rev.channelId, rev.party, rev.below), key: keys[side], signature: rev.signature },
+      { digest: d.a, key: keys.a, signature: signed.sigs.a },
+      { digest: d.b, key: keys.b, signature: signed.sigs.b },
     ];
     await this.#checked(slot, async () => {
       if (slot.info.status === 'closed') throw new BrokerError('CHANNEL_NOT_OPEN', `channel ${slot.info.channelId} is closed`);
-      const [okA, okB, okRev] = await this.#verifier.verify(checks);
+      const [okA, okB] = await this.#verifier.verify(checks);
       if (!okA || !okB) throw new channels.ChannelError('NOT_COSIGNED', `signature of ${okA ? 'b' : 'a'} on version ${version} does not verify`);
       if (slot.held && version === slot.version && digest === slot.digest) {
         // A retry of the last accept (e.g. after a lost ack): already durable.
         return { done: this.#then(slot, () => ack(conn, id, { channelId: slot.info.channelId, version, duplicate: true })) };
       }
       this.#checkVersion(slot, version);
-      if (!okRev) throw new channels.ChannelError('BAD_SIGNATURE', 'revocation signature does not verify');
+      if (!okRev) throw new channels.ChannelError('BAD_SIGNATURE', `side ${side}'s revocation secret does not open its lock`);
       await this.#checkQueue(slot.info.channelId, other(side));
       slot.version = version;
       slot.held = true;
       slot.digest = digest;
+      slot.locks = locks;
       slot.revBelow[side] = rev.below;
       const kind = slot.opKind ?? 'update';
       slot.opKind = undefined;
       const relay: channels.Accept = { type: 'accept', channelId: slot.info.channelId, version, signature: msg.signature, revocation: rev };
       const r = this.#route(slot.info.channelId, other(side), relay);
       const write = this.commit.write({
-        states: [{ channelId: slot.info.channelId, version, signed: JSON.stringify({ state: signed.state, sigs: { a: signed.sigs.a, b: signed.sigs.b } }) }],
+        states: [{ channelId: slot.info.channelId, version, signed: JSON.stringify({ state: signed.state, sigs: { a: signed.sigs.a, b: signed.sigs.b }, locks }) }],
         revocations: [{ channelId: slot.info.channelId, party: side, below: rev.below, token: JSON.stringify(rev) }],
         ...(r.enqueue ? { enqueue: r.enqueue } : {}),
       });
@@ -454,17 +462,21 @@ export class ChannelBroker {
     });
   }
 
+  /**
+   * The proposer's secret for the version just co-signed: it must open the lock the proposer bound
+   * into its signature there (one hash). One for an older version adds nothing (the latest state
+   * carries the party's signature on a newer one) and is answered as a duplicate.
+   */
   async #revoke(conn: Connection, msg: channels.Revoke, id?: string): Promise<void> {
     const side = this.#sideOf(conn, msg.channelId);
     const slot = await this.#slot(msg.channelId);
-    const rev = msg.revocation;
-    if (rev?.channelId !== slot.info.channelId || rev.party !== side) throw new channels.ChannelError('BAD_SIGNATURE', `a revoke must carry side ${side}'s own token for this channel`);
-    if (!Number.isSafeInteger(rev.below) || rev.below < 1) throw new channels.ChannelError('UNEXPECTED_MESSAGE', `the broker holds no co-signed version ${rev.below}`);
-    const check = { digest: channels.revocationDigest(rev.channelId, rev.party, rev.below), key: slot.info.keys[side], signature: rev.signature };
+    const rev = channels.checkRevocation(msg.revocation);
+    if (rev.channelId !== slot.info.channelId || rev.party !== side) throw new channels.ChannelError('BAD_SIGNATURE', `a revoke must carry side ${side}'s own revocation for this channel`);
+    const lock = channels.revocationLock(rev.secret);
     await this.#checked(slot, async () => {
-      if (rev.below > slot.version) throw new channels.ChannelError('UNEXPECTED_MESSAGE', `the broker holds no co-signed version ${rev.below}`);
-      const [ok] = await this.#verifier.verify([check]);
-      if (!ok) throw new channels.ChannelError('BAD_SIGNATURE', 'revocation signature does not verify');
+      if (rev.below > slot.version || !slot.held) throw new channels.ChannelError('UNEXPECTED_MESSAGE', `the broker holds no co-signed version ${rev.below}`);
+      if (rev.below < slot.version) return { done: this.#then(slot, () => ack(conn, id, { channelId: slot.info.channelId, version: rev.below, duplicate: true })) };
+      if (lock !== slot.locks[side]) throw new channels.ChannelError('BAD_SIGNATURE', `side ${side}'s revocation secret does not open its lock on version ${rev.below}`);
       const relay: channels.Revoke = { type: 'revoke', channelId: slot.info.channelId, revocation: rev };
       if (rev.below <= slot.revBelow[side]) {
         const r = this.#route(slot.info.channelId, other(side), relay);
@@ -485,7 +497,7 @@ export class ChannelBroker {
         });
         return { done };
       }
-      // The token adds nothing the counterparty lacks to hold its state, and the sender already holds
+      // The secret adds nothing the counterparty lacks to hold its state, and the sender already holds
       // the co-signed state, so the relay does not wait for the write (the next update of the channel
       // should not either); the sender's ack does: the watchtower's copy is durable when it arrives.
       const relayed = this.#then(slot, () => r.send?.());

@@ -35,7 +35,7 @@ const PAGE = 200;
  * own persisted checkpoint, so a close that happened while the gateway was down is still answered
  * when it comes back, if the dispute window is still open. On a unilateral close (or a counter)
  * older than the latest co-signed state it holds, it posts that state (`Counter`), with the closer's
- * revocation token when the close was a breach (the honest party then gets everything). It also
+ * revocation secret when the close was a breach (the honest party then gets everything). It also
  * covers HTLCs: preimages parties gave it are revealed on chain when a channel with that lock
  * closes, and at the latest `revealSafetyS` before the lock.
  */
@@ -167,8 +167,8 @@ export class Watchtower {
     if (answer.kind === 'breach' && latest.state.version > best && windowOpen) {
       action = await this.#submit(channelId, 'breach', 'channel:Counter', [JSON.stringify({ channelId, by: defender, signed: answer.signed, revocations: answer.revocations })]);
     } else if (answer.kind === 'breach' && answer.revocations.length > 0) {
-      // Tokens are accepted as evidence until payout, even after the window.
-      action = await this.#submit(channelId, 'revocations', 'channel:PostRevocations', [channelId, JSON.stringify(answer.revocations)]);
+      // Revocations (with the state they open) are evidence until payout, even after the window.
+      action = await this.#submit(channelId, 'revocations', 'channel:PostRevocations', [channelId, JSON.stringify({ revocations: answer.revocations, states: [answer.signed] })]);
     } else if (answer.kind !== 'none' && latest.state.version > best) {
       action = windowOpen
         ? await this.#submit(channelId, 'counter', 'channel:Counter', [JSON.stringify({ channelId, by: defender, signed: latest })])

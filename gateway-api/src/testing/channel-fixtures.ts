@@ -28,7 +28,7 @@ export async function installChannelFakes(ledger: FakeLedger, store: Store): Pro
   const fee = { base: '1', proportionalMillionths: 1000 };
   const node = (n: string, policy = { base: '0', proportionalMillionths: 0 }) => JSON.stringify({ node: n, policy });
   const c = chans.get(sx)!;
-  const s1 = channels.coSign(channels.pay(channels.openingState(sx, c.deposits), 'a', '100'), { a: c.keys.a.privateKey, b: c.keys.b.privateKey });
+  const { signed: s1, revocations: r1 } = channels.coSignUpdate(channels.pay(channels.openingState(sx, c.deposits), 'a', '100'), { a: c.keys.a.privateKey, b: c.keys.b.privateKey });
   await store.writeChannelBatch(
     {
       nodes: [
@@ -38,7 +38,7 @@ export async function installChannelFakes(ledger: FakeLedger, store: Store): Pro
         { channelId: xt, side: 'b', node: node('T') },
       ],
       states: [{ channelId: sx, version: 1, signed: JSON.stringify(s1) }],
-      revocations: [{ channelId: sx, party: 'b', below: 1, token: JSON.stringify(channels.signRevocation(sx, 'b', 1, c.keys.b.privateKey)) }],
+      revocations: [{ channelId: sx, party: 'b', below: 1, token: JSON.stringify(r1.b) }],
     },
     Date.now(),
   );
