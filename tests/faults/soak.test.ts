@@ -173,7 +173,7 @@ function writeSoak(samples: Sample[], storeFileBytes: number): void {
     '',
     'Passes when every component\'s peak in the last third is within 25 % (+30 MB) of its peak in the middle third,',
     'and the bytes per channel stay flat while the versions grow: the store keeps only the latest co-signed state and',
-    'the highest revocation token per party, which is all the breach remedy needs. Longer runs: `SOAK_MINUTES=60 npm run test:soak`.',
+    'the highest revocation secret per party, which is all the breach remedy needs. Longer runs: `SOAK_MINUTES=60 npm run test:soak`.',
   ].join('\n');
   const doc = readFileSync(file, 'utf8');
   writeFileSync(file, `${doc.slice(0, doc.indexOf(begin) + begin.length)}\n${table}\n${doc.slice(doc.indexOf(end))}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gridledger } from './support/cli';
@@ -82,5 +82,20 @@ describeOnNetwork('gridledger kgc, pile and wallet commands on the network', () 
     while (Date.now() / 1000 <= closing.json.deadline + 0.5) await new Promise((r) => setTimeout(r, 200));
     expect(gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'settle', '--channel', id2).json.settlement.payouts).toEqual({ a: '60', b: '40' });
     expect(gridledger('wallet', '--wallet', f('alice.json'), 'channels').stdout).toMatch(/closed/);
+  });
+
+  it('dispute: bob closes from an old backup one version behind; after the window alice proves the breach with his secret', async () => {
+    const open = gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'open', '--peer-wallet', f('bob.json'), '--deposit', '100', '--window', '3');
+    const id = open.json.channelId;
+    gridledger('wallet', '--wallet', f('alice.json'), 'pay', '--channel', id, '--amount', '30');
+    copyFileSync(f('bob.json'), f('bob-backup.json')); // v1
+    gridledger('wallet', '--wallet', f('bob.json'), 'pay', '--channel', id, '--amount', '10'); // v2: bob proposed, then revealed his secret
+    const before = gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'balance').json.pay;
+    const closing = gridledger(...relay, 'wallet', '--wallet', f('bob-backup.json'), 'close', '--channel', id, '--unilateral');
+    expect(closing.json).toMatchObject({ status: 'closing', close: { version: 1 } });
+    while (Date.now() / 1000 <= closing.json.deadline + 0.5) await new Promise((r) => setTimeout(r, 200));
+    const disputed = gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'dispute', '--channel', id);
+    expect(disputed.json).toMatchObject({ action: 'breach', result: { status: 'closed', settlement: { kind: 'breach', cheater: 'b', payouts: { a: '100', b: '0' } } } });
+    expect(gridledger(...relay, 'wallet', '--wallet', f('alice.json'), 'balance').json.pay).toBe(before + 100);
   });
 });
