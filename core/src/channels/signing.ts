@@ -40,9 +40,9 @@ export function checkLock(lock: unknown, what = 'lock'): string {
  * canonicalJson(state))`. The tags differ, so a signature with a lock never verifies without it.
  * No validation: callers validate the state (and the lock) first.
  */
-export function signedDigest(state: ChannelState, lock?: string): Buffer {
+export function signedDigest(state: ChannelState, lock?: string, json?: string): Buffer {
   if (lock === undefined) return rawDigest(state);
-  return createHash('sha256').update(`GRIDLEDGER/CHANNEL-STATE/V2\n${state.channelId}\n${lock}\n`).update(canonicalJson(state)).digest();
+  return createHash('sha256').update(`GRIDLEDGER/CHANNEL-STATE/V2\n${state.channelId}\n${lock}\n`).update(json ?? canonicalJson(state)).digest();
 }
 
 /** Sign a state (validated first), binding `lock` when given. */
@@ -89,7 +89,8 @@ export function sideDigests(signed: SignedState): Record<Side, Buffer> {
   const la = lockOfSide(signed, 'a');
   const lb = lockOfSide(signed, 'b');
   const plain = la === undefined || lb === undefined ? rawDigest(signed.state) : undefined;
-  return { a: la === undefined ? plain! : signedDigest(signed.state, la), b: lb === undefined ? plain! : signedDigest(signed.state, lb) };
+  const json = la !== undefined && lb !== undefined ? canonicalJson(signed.state) : undefined; // once for both sides
+  return { a: la === undefined ? plain! : signedDigest(signed.state, la, json), b: lb === undefined ? plain! : signedDigest(signed.state, lb, json) };
 }
 
 /**
