@@ -50,6 +50,16 @@ function channelLedger() {
         call.emit(s.status === 'settled' ? 'ChannelSettled' : 'ChannelCountered', { channelId: req.channelId, kind: s.kind });
         return canonicalJson(s);
       }
+      if (fn === 'channel:PostRevocations') {
+        // As the chaincode: evidence until payout, also after the window.
+        const c = chans.get(call.args[0])!;
+        const ev = JSON.parse(call.args[1]) as { revocations: channels.Revocation[]; states?: channels.SignedState[] };
+        const close = c.onChain.closePost as channels.Post;
+        const s = channels.settle({ record: c.record, close, revocations: ev.revocations, evidence: ev.states ?? [], now: close.postedAt + c.record.disputeWindow + 1 });
+        c.onChain = { ...c.onChain, status: s.status === 'settled' ? 'closed' : 'closing', settlement: s };
+        call.emit(s.status === 'settled' ? 'ChannelSettled' : 'RevocationsPosted', { channelId: call.args[0], kind: s.kind });
+        return canonicalJson(s);
+      }
       if (fn === 'channel:RevealPreimage') call.emit('PreimageRevealed', { hashLock: channels.hashLockOf(call.args[0]), preimage: call.args[0], revealedAt: nowS() });
       return '{}';
     });
@@ -356,7 +366,7 @@ describe('watchtower', () => {
     expect(await gw.store.getCheckpoint('watchtower')).toBeGreaterThan(0);
   });
 
-  test('answers a close one version behind with the newer state (and the closer\'s token)', async () => {
+  test('answers a close one version behind with the newer state (and the closer\'s secret)', async () => {
     const c = fake.open();
     const a = await party(gw, c, 'a');
     await party(gw, c, 'b').then((b) => b);
@@ -370,6 +380,25 @@ describe('watchtower', () => {
     expect(req.signed.state.version).toBe(2);
     expect(req.revocations).toEqual([expect.objectContaining({ party: 'a', below: 2 })]);
     expect(c.onChain.settlement).toMatchObject({ kind: 'breach', cheater: 'a' });
+  });
+
+  test('after the window, proves a close one version behind with the closer\'s secret and the state it opens', async () => {
+    const c = fake.open();
+    const a = await party(gw, c, 'a');
+    await party(gw, c, 'b');
+    await a.client.update(c.record.channelId, { kind: 'pay', from: 'a', amount: '100' });
+    const v1 = a.ch.latest;
+    await a.client.update(c.record.channelId, { kind: 'pay', from: 'a', amount: '100' });
+    await sleep(50);
+    fake.close(c, 'a', v1, nowS() - 2 * c.record.disputeWindow); // the window is over: no counter possible
+    await waitFor(() => fake.calls.some((x) => x.fn === 'channel:PostRevocations'));
+    expect(fake.calls.some((x) => x.fn === 'channel:Counter')).toBe(false);
+    const [channelId, evidence] = fake.calls.find((x) => x.fn === 'channel:PostRevocations')!.args;
+    expect(channelId).toBe(c.record.channelId);
+    const ev = JSON.parse(evidence);
+    expect(ev.revocations).toEqual([expect.objectContaining({ party: 'a', below: 2 })]);
+    expect(ev.states.map((s: channels.SignedState) => s.state.version)).toEqual([2]);
+    expect(c.onChain.settlement).toMatchObject({ kind: 'breach', cheater: 'a', payouts: { a: '0', b: '1500' } });
   });
 
   test('stays quiet for an honest close with the latest state, and reveals held preimages of its HTLCs', async () => {
