@@ -97,6 +97,29 @@ describe('channel and kgc contracts on a ledger stub', () => {
     expect(out.settlement).toMatchObject({ kind: 'breach', cheater: 'b', payouts: { a: '200', b: '0' } });
   });
 
+  it('after the window, a signed state alone is still breach evidence until payout', async () => {
+    const c = await open({ a: 100, b: 100 });
+    c.update('b', { kind: 'pay', from: 'b', amount: '50' }); // v1
+    const old = c.ends.b.latest;
+    c.update('b', { kind: 'pay', from: 'b', amount: '1' }); // v2
+    c.update('a', { kind: 'pay', from: 'a', amount: '1' }); // v3: b countersigned it
+    await L.run(OP, (x) => ch.Close(x, JSON.stringify(channels.signClose(old, 'b', c.keys.b.privateKey))));
+    L.now += 11; // the window (10 s) is over: no counter any more
+    const latest = c.ends.a.latest;
+    expect(await codeOf(L.run(OP, (x) => ch.Counter(x, JSON.stringify({ channelId: c.id, by: 'a', signed: latest }))))).toBe('EXPIRED');
+    const before = L.snapshot();
+    // Nothing, a state for another channel, and a state whose signatures do not verify: refused, nothing changes.
+    expect(await codeOf(L.run(OP, (x) => ch.PostRevocations(x, c.id, JSON.stringify({ revocations: [], states: [] }))))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(L.run(OP, (x) => ch.PostRevocations(x, c.id, JSON.stringify({ states: [{ ...latest, state: { ...latest.state, channelId: 'ch-other' } }] }))))).toBe('INVALID_ARGUMENT');
+    const forged = { ...latest, sigs: { a: latest.sigs.b, b: latest.sigs.a } };
+    expect(await codeOf(L.run(OP, (x) => ch.PostRevocations(x, c.id, JSON.stringify({ states: [forged] }))))).toBe('INVALID_SIGNATURE');
+    expect(L.snapshot()).toBe(before);
+    // b's own signature on v3 proves it gave up everything below 2: its close with v1 is a breach.
+    const out = parse(await L.run(OP, (x) => ch.PostRevocations(x, c.id, JSON.stringify({ states: [latest] }))));
+    expect(out.settlement).toMatchObject({ kind: 'breach', cheater: 'b', payouts: { a: '200', b: '0' } });
+    expect([await balance(c.acct.a), await balance(c.acct.b)]).toEqual([200, 0]);
+  });
+
   it('resize: top-up and withdrawal move the base; older states and a replayed resize are refused', async () => {
     const c = await open({ a: 100, b: 100 });
     c.update('a', { kind: 'pay', from: 'a', amount: '10' });

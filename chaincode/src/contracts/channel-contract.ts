@@ -72,6 +72,9 @@ const recordKey = (ctx: Context, id: string) => key(ctx, 'chan', id);
 const postKey = (ctx: Context, id: string, which: 'close' | 'counter') => key(ctx, 'chanpost', id, which);
 const revKey = (ctx: Context, id: string, party: Side) => key(ctx, 'chanrev', id, party);
 
+/** Per party: the highest-version state carrying its signature, posted as evidence only. */
+const evidenceKey = (ctx: Context, id: string, party: Side) => key(ctx, 'chanevid', id, party);
+
 /** A party's highest revocation on chain, with the state its secret opens when that is not a post. */
 type StoredRevocation = channels.Revocation & { evidence?: channels.SignedState };
 const preimageKey = (ctx: Context, hashLock: string) => key(ctx, 'preimage', hashLock);
@@ -283,13 +286,16 @@ export class ChannelContract extends Contract {
     if (c.status !== 'closing') refuse('FORBIDDEN_STATE', `channel ${c.channelId} is ${c.status}, not in dispute`);
     const arg = parseJsonArg(evidenceJson, 'evidence');
     const ev = Array.isArray(arg) ? { revocations: arg, states: [] } : obj(arg, 'evidence');
-    const revs = ev.revocations;
-    if (!Array.isArray(revs) || revs.length === 0 || revs.length > 2) refuse('INVALID_ARGUMENT', 'revocations must be an array of 1 or 2 revocations');
+    const revs = ev.revocations ?? [];
+    if (!Array.isArray(revs) || revs.length > 2) refuse('INVALID_ARGUMENT', 'revocations must be an array of at most 2 revocations');
     const states = ev.states ?? [];
     if (!Array.isArray(states) || states.length > 2) refuse('INVALID_ARGUMENT', 'states must be an array of at most 2 signed states');
-    const stored = await this.storeRevocations(ctx, c, revs as channels.Revocation[], states.map((x) => this.signedOf(x)));
-    if (stored === 0) refuse('REPLAY', 'these revocations add nothing to the evidence already on chain');
-    return this.trySettle(ctx, c, txTimeSeconds(ctx), 'RevocationsPosted', { channelId, parties: (revs as channels.Revocation[]).map((r) => r.party) });
+    if (revs.length + states.length === 0) refuse('INVALID_ARGUMENT', 'post at least one revocation or signed state');
+    const signed = states.map((x) => this.signedOf(x));
+    const stored = (await this.storeRevocations(ctx, c, revs as channels.Revocation[], signed)) + (await this.storeEvidence(ctx, c, signed));
+    if (stored === 0) refuse('REPLAY', 'this adds nothing to the evidence already on chain');
+    const parties = [...new Set([...(revs as channels.Revocation[]).map((r) => r.party), ...signed.flatMap((x) => SIDES.filter((p) => x.sigs[p] !== ''))])];
+    return this.trySettle(ctx, c, txTimeSeconds(ctx), 'RevocationsPosted', { channelId, parties });
   }
 
   /**
@@ -397,6 +403,29 @@ export class ChannelContract extends Contract {
     return stored;
   }
 
+  /**
+   * Keeps, per party, the highest-version state carrying its valid signature (a signature on `q`
+   * revokes everything below `q - 1`); a state with no valid signature is refused. Returns how many
+   * improved the evidence.
+   */
+  private async storeEvidence(ctx: Context, c: ChannelOnChain, states: channels.SignedState[]): Promise<number> {
+    const v = view(ctx);
+    let stored = 0;
+    for (const st of states) {
+      if (st.state?.channelId !== c.channelId) refuse('INVALID_ARGUMENT', 'evidence state is for another channel');
+      const signedBy = SIDES.filter((p) => st.sigs[p] !== '' && lib(() => channels.revokedBelow(c.channelId, p, { states: [st] }, c.keys)) === st.state.version - 1 && st.state.version > 0);
+      if (signedBy.length === 0) refuse('INVALID_SIGNATURE', `evidence state of version ${String(st.state.version)} carries no valid signature`);
+      for (const p of signedBy) {
+        const k = evidenceKey(ctx, c.channelId, p);
+        const have = await v.get<channels.SignedState>(k);
+        if (have && have.state.version >= st.state.version) continue;
+        await v.put(k, st);
+        stored++;
+      }
+    }
+    return stored;
+  }
+
   /** The library's settlement over everything on chain for this channel. */
   private async evaluate(ctx: Context, c: ChannelOnChain, now: number): Promise<channels.Settlement> {
     const v = view(ctx);
@@ -406,9 +435,10 @@ export class ChannelContract extends Contract {
     const evidence: channels.SignedState[] = [];
     for (const s of SIDES) {
       const r = await v.get<StoredRevocation>(revKey(ctx, c.channelId, s));
-      if (!r) continue;
-      revocations.push({ channelId: r.channelId, party: r.party, below: r.below, secret: r.secret });
-      if (r.evidence) evidence.push(r.evidence);
+      if (r) revocations.push({ channelId: r.channelId, party: r.party, below: r.below, secret: r.secret });
+      if (r?.evidence) evidence.push(r.evidence);
+      const signed = await v.get<channels.SignedState>(evidenceKey(ctx, c.channelId, s));
+      if (signed) evidence.push(signed);
     }
     const locks = new Set([...close.signed.state.htlcs, ...(counter?.signed.state.htlcs ?? [])].map((h) => h.hashLock));
     const reveals: channels.Reveal[] = [];

@@ -232,10 +232,11 @@ export function walletCommand(globals: () => GlobalOptions, out: Printer): Comma
         out.result({ action: 'none' }, () => `the posted version ${best} is our latest; nothing to answer`);
         return;
       }
-      // After the window a counter is refused, but a revocation (with the state whose lock it opens) is evidence until payout.
+      // After the window a counter is refused, but breach evidence (our state with the closer's
+      // signature, and its secret for it) is accepted until payout.
       const windowOver = typeof onChain.deadline === 'number' && Date.now() / 1000 >= onChain.deadline;
       const r =
-        windowOver && answer.kind === 'breach' && answer.revocations.length > 0
+        windowOver && answer.kind === 'breach'
           ? await submit('channel', 'PostRevocations', o.channel, JSON.stringify({ revocations: answer.revocations, states: [answer.signed] }))
           : await submit('channel', 'Counter', JSON.stringify({ channelId: o.channel, by: wc.snapshot.side, signed: answer.signed, revocations: answer.kind === 'breach' ? answer.revocations : [] }));
       out.result({ action: answer.kind, result: r }, () => (r.status === 'closed' ? `breach proven: paid a ${r.settlement.payouts.a}, b ${r.settlement.payouts.b}` : `posted version ${answer.signed.state.version}; payout from ${r.settlement.readyAt ?? '?'}`));

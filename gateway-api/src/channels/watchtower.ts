@@ -166,8 +166,9 @@ export class Watchtower {
     const windowOpen = info.deadline === undefined || now < info.deadline;
     if (answer.kind === 'breach' && latest.state.version > best && windowOpen) {
       action = await this.#submit(channelId, 'breach', 'channel:Counter', [JSON.stringify({ channelId, by: defender, signed: answer.signed, revocations: answer.revocations })]);
-    } else if (answer.kind === 'breach' && answer.revocations.length > 0) {
-      // Revocations (with the state they open) are evidence until payout, even after the window.
+    } else if (answer.kind === 'breach') {
+      // The held state (the closer's signature on it) and the closer's secret for it are evidence
+      // until payout, even after the window.
       action = await this.#submit(channelId, 'revocations', 'channel:PostRevocations', [channelId, JSON.stringify({ revocations: answer.revocations, states: [answer.signed] })]);
     } else if (answer.kind !== 'none' && latest.state.version > best) {
       action = windowOpen
