@@ -14,11 +14,14 @@
 //    The headline run uses RSA-PSS-2048 channel keys (CHANNELS_BENCH_KEY), then the same with
 //    Ed25519 keys beside it.
 // 3. The same with live wallets (BrokerClient: every party signs and verifies as it goes).
+//    Then the headline run again with fewer channels in flight (CHANNELS_BENCH_LIGHT): the latency at a
+//    lighter load, for an operator sizing against a latency goal.
 // 4. A three-hop payment S -> X -> Y -> T (3 HTLC adds forward, 3 settles back, 6 updates).
 // 5. On chain: accounts:Transfer signed transfers, CONCURRENCY in flight, each waiting for commit.
 //
 // Env: CHANNELS_BENCH_CHANNELS (50), CHANNELS_BENCH_UPDATES (200), CHANNELS_BENCH_WALLET_UPDATES (20),
 // CHANNELS_BENCH_HOPS (30), CHANNELS_BENCH_ONCHAIN_TXS (300), CHANNELS_BENCH_CONCURRENCY (50),
+// CHANNELS_BENCH_LIGHT (16 channels in flight for the lighter-load run),
 // CHANNELS_BENCH_KEY (rsa-pss | ed25519), CHANNELS_BENCH_NODE_ARGS (extra node flags for the gateway,
 // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 'use strict';
@@ -44,6 +47,7 @@ const WALLET_UPDATES = env('CHANNELS_BENCH_WALLET_UPDATES', 20);
 const HOPS = env('CHANNELS_BENCH_HOPS', 30);
 const ONCHAIN_TXS = env('CHANNELS_BENCH_ONCHAIN_TXS', 300);
 const CONCURRENCY = env('CHANNELS_BENCH_CONCURRENCY', 50);
+const LIGHT = env('CHANNELS_BENCH_LIGHT', 16);
 /** Channel keys of the headline broker run: RSA-PSS, the kind to pick for volume (cheap to verify). */
 const KEY_KIND = process.env.CHANNELS_BENCH_KEY || 'rsa-pss';
 const KEY = `glk_${randomBytes(18).toString('base64url')}`;
@@ -407,11 +411,12 @@ exports.run = async function run() {
   try {
     await retry(() => kgc.contract.submitTransaction('SetTradingParams', JSON.stringify({ collateralPerKw: 100, disputeWindowS: 3600, minDisputeWindowS: 1, maxDisputeWindowS: 86400 })));
     const deposit = Math.max(UPDATES, WALLET_UPDATES) + 10;
-    console.log(`opening ${(KEY_KIND === 'ed25519' ? 3 : 4) * CHANNELS + 3} channels on chain (${KEY_KIND} keys for the broker runs)...`);
+    console.log(`opening ${(KEY_KIND === 'ed25519' ? 3 : 4) * CHANNELS + LIGHT + 3} channels on chain (${KEY_KIND} keys for the broker runs)...`);
     const t0 = process.hrtime.bigint();
     const main = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'p', KEY_KIND);
     const edMain = KEY_KIND === 'ed25519' ? undefined : await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'e');
     const hubChans = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'o', KEY_KIND);
+    const lightChans = await openChannels(LIGHT, deposit, op.contract, iss.contract, 'l', KEY_KIND);
     const wallets = await openChannels(CHANNELS, deposit, op.contract, iss.contract, 'w');
     const hop = await openChannels(3, 1_000_000, op.contract, iss.contract, 'h');
     console.log(`  done in ${(ms(t0) / 1000).toFixed(1)} s`);
@@ -434,6 +439,8 @@ exports.run = async function run() {
     }
     console.log(`broker, pre-signed parties (${KEY_KIND} keys), side b of every channel on one connection: ${CHANNELS} channels x ${UPDATES} updates...`);
     const hub = await presignedRun(gw.url, hubChans, UPDATES, { hub: true });
+    console.log(`broker, pre-signed parties (${KEY_KIND} keys), lighter load: ${LIGHT} channels x ${UPDATES} updates...`);
+    const light = await presignedRun(gw.url, lightChans, UPDATES);
     console.log(`broker, live wallets (ed25519 keys): ${CHANNELS} channels x ${WALLET_UPDATES} updates...`);
     const wal = await walletRun(gw.url, wallets, WALLET_UPDATES);
     console.log(`three-hop payments: ${HOPS}...`);
@@ -450,6 +457,7 @@ exports.run = async function run() {
     row('  update latency p99', pre.p99.toFixed(2), 'ms', '< 25 ms');
     if (ed) row('broker updates/s (pre-signed, ed25519 keys)', ed.rate.toFixed(0), 'updates/s', `p50 ${ed.p50.toFixed(1)} ms, p99 ${ed.p99.toFixed(1)} ms; same broker, Ed25519 costs ~3x RSA to verify`);
     row('  side b on one connection (operator backend)', hub.rate.toFixed(0), 'updates/s', `p50 ${hub.p50.toFixed(1)} ms, p99 ${hub.p99.toFixed(1)} ms; clients ${hub.clientCpuUs.toFixed(0)} us CPU per update`);
+    row(`  lighter load: ${LIGHT} channels in flight`, light.rate.toFixed(0), 'updates/s', `p50 ${light.p50.toFixed(1)} ms, p99 ${light.p99.toFixed(1)} ms`);
     row('broker updates/s (live wallets sign+verify)', wal.rate.toFixed(0), 'updates/s', `p50 ${wal.p50.toFixed(1)} ms, p99 ${wal.p99.toFixed(1)} ms`);
     row('on-chain accounts:Transfer', chain.tps.toFixed(1), 'tx/s', `same run; commit p50 ${chain.p50.toFixed(0)} ms`);
     row('ratio broker / on chain', ratio.toFixed(0), 'x', '>= 50x');
@@ -470,6 +478,9 @@ exports.run = async function run() {
         keys: KEY_KIND,
         hub_updates_per_s: Math.round(hub.rate),
         hub_p99_ms: Number(hub.p99.toFixed(2)),
+        light_channels: LIGHT,
+        light_updates_per_s: Math.round(light.rate),
+        light_p99_ms: Number(light.p99.toFixed(2)),
         ...(ed ? { ed25519_updates_per_s: Math.round(ed.rate), ed25519_p99_ms: Number(ed.p99.toFixed(2)) } : {}),
         gateway_cpu_us: Math.round(gatewayCpuUs),
       }),
