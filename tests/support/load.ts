@@ -11,6 +11,9 @@ export interface Acknowledged {
   actor: string;
   /** What it changed: the amount moved, or the commitment deposited. */
   detail: string;
+  /** The request's nonce and the Idempotency-Key that got the final answer (to trace a duplicate). */
+  nonce: number;
+  key: string;
   at: number;
 }
 
@@ -31,7 +34,7 @@ export interface LoadStats {
  * behaves as a careful client should: the same Idempotency-Key until it has a final answer, a new
  * one only after a definite rejection, and never a second nonce while the first is unresolved.
  */
-async function submitUntilFinal(gw: () => GatewayProcess, route: string, body: unknown, keyBase: string, stats: LoadStats, stop: () => boolean): Promise<{ txId: string } | undefined> {
+async function submitUntilFinal(gw: () => GatewayProcess, route: string, body: unknown, keyBase: string, stats: LoadStats, stop: () => boolean): Promise<{ txId: string; key: string } | undefined> {
   // Transactions endorsed and sent to ordering whose outcome is still unknown. An orderer killed with
   // a batch in memory loses what it had accepted, so a transaction can stay "endorsed" for ever: after
   // a while the client signs nothing new but sends the same request under a new key. The nonce in the
@@ -55,7 +58,7 @@ async function submitUntilFinal(gw: () => GatewayProcess, route: string, body: u
         }
         if (tx.status === 'committed') {
           stats.lastSuccess = Math.max(stats.lastSuccess, sentAt);
-          return { txId: tx.id! };
+          return { txId: tx.id!, key };
         }
         if (tx.status === 'rejected') stats.rejected++;
         else stats.retries++;
@@ -75,7 +78,7 @@ async function submitUntilFinal(gw: () => GatewayProcess, route: string, body: u
         for (const id of pending) {
           if ((await outcome(id))?.status === 'committed') {
             stats.lastSuccess = Math.max(stats.lastSuccess, sentAt);
-            return { txId: id };
+            return { txId: id, key: `${key} (replay of an earlier attempt)` };
           }
         }
       }
@@ -93,7 +96,7 @@ export async function transferActor(name: string, gw: () => GatewayProcess, from
     const signed = signRequest('transfer', { unit: 'energy', from: from.publicKey, to, amount: 1, nonce }, from.privateKey);
     const done = await submitUntilFinal(gw, '/v1/transfers', signed, `${name}-${nonce}`, stats, stop);
     if (!done) return;
-    stats.acknowledged.push({ kind: 'transfer', txId: done.txId, actor: name, detail: '1', at: Date.now() });
+    stats.acknowledged.push({ kind: 'transfer', txId: done.txId, actor: name, detail: '1', nonce, key: done.key, at: Date.now() });
     nonce++;
   }
 }
@@ -106,7 +109,7 @@ export async function depositActor(name: string, gw: () => GatewayProcess, accou
     const signed = signRequest('deposit', { poolId, commitment, account: account.publicKey, nonce }, account.privateKey);
     const done = await submitUntilFinal(gw, `/v1/pools/${poolId}/deposits`, signed, `${name}-${nonce}`, stats, stop);
     if (!done) return;
-    stats.acknowledged.push({ kind: 'deposit', txId: done.txId, actor: name, detail: commitment, at: Date.now() });
+    stats.acknowledged.push({ kind: 'deposit', txId: done.txId, actor: name, detail: commitment, nonce, key: done.key, at: Date.now() });
     nonce++;
   }
 }
