@@ -203,10 +203,13 @@ describeOnNetwork('faults under load', () => {
       }
     }
     expect(missing).toEqual([]);
-    // One transaction per acknowledged request (listed in full if not, to trace where a duplicate came from).
+    // One transaction per acknowledged transfer (listed in full if not, to trace a duplicate). Deposits
+    // of different lenders may share one pool:DepositBatch transaction (the gateway's deposit batcher),
+    // but one lender's deposits never do: they are sent one after another.
     const byTx = new Map<string, typeof stats.acknowledged>();
     for (const a of stats.acknowledged) byTx.set(a.txId, [...(byTx.get(a.txId) ?? []), a]);
-    expect([...byTx.values()].filter((xs) => xs.length > 1)).toEqual([]);
+    const shared = [...byTx.values()].filter((xs) => xs.length > 1);
+    expect(shared.filter((xs) => xs.some((a) => a.kind !== 'deposit') || new Set(xs.map((a) => a.actor)).size < xs.length)).toEqual([]);
     // No duplicate effects from retries: each sink holds exactly the transfers acknowledged to it.
     for (let i = 0; i < senders.length; i++) {
       const n = stats.acknowledged.filter((a) => a.actor === `t${i}`).length;
@@ -215,7 +218,8 @@ describeOnNetwork('faults under load', () => {
       expect([sink.energyWh, src.energyWh, src.nonce]).toEqual([n, 100_000 - n, n]);
     }
     const leaves = JSON.parse(Buffer.from(await reader.getContract('gridledger', 'pool').evaluateTransaction('GetPoolLeaves', poolId)).toString()).leaves as string[];
-    expect(new Set(leaves)).toEqual(new Set(stats.acknowledged.filter((a) => a.kind === 'deposit').map((a) => a.detail)));
+    // Each acknowledged deposit is in the pool exactly once, and nothing else is.
+    expect([...leaves].sort()).toEqual(stats.acknowledged.filter((a) => a.kind === 'deposit').map((a) => a.detail).sort());
     // Every co-signed state the broker acknowledged is still in the gateway store after kill -9.
     // (The cheated channel is left out: once settled, the broker drops what it held for it.)
     for (const id of channelIds.filter((c) => c !== chans[0].record.channelId)) {
