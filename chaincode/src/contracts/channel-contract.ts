@@ -75,8 +75,6 @@ const revKey = (ctx: Context, id: string, party: Side) => key(ctx, 'chanrev', id
 /** Per party: the highest-version state carrying its signature, posted as evidence only. */
 const evidenceKey = (ctx: Context, id: string, party: Side) => key(ctx, 'chanevid', id, party);
 
-/** A party's highest revocation on chain, with the state its secret opens when that is not a post. */
-type StoredRevocation = channels.Revocation & { evidence?: channels.SignedState };
 const preimageKey = (ctx: Context, hashLock: string) => key(ctx, 'preimage', hashLock);
 
 function libRecord(c: ChannelOnChain): channels.ChannelRecord {
@@ -379,8 +377,9 @@ export class ChannelContract extends Contract {
 
   /**
    * Stores revocations (highest per party) whose secret opens the lock that party bound into its
-   * signature on a state of version `below`: a post on chain, or one of `states` (then kept beside
-   * the revocation as its evidence). Returns how many improved the evidence.
+   * signature on a state of version `below`: a post on chain, or one of `states` (which
+   * {@link storeEvidence} keeps; a later state it keeps instead proves at least as much by the
+   * signature rule). Returns how many improved the evidence.
    */
   private async storeRevocations(ctx: Context, c: ChannelOnChain, revs: channels.Revocation[], states: channels.SignedState[] = []): Promise<number> {
     if (!Array.isArray(revs)) refuse('INVALID_ARGUMENT', 'revocations must be an array');
@@ -392,12 +391,11 @@ export class ChannelContract extends Contract {
       if (t.channelId !== c.channelId) refuse('INVALID_ARGUMENT', 'revocation is for another channel');
       // The posts' signatures were checked when they were posted; an evidence state's is checked here.
       const onChain = posts.some((p) => lib(() => channels.revocationOpens(t, p.signed, c.keys, true)));
-      const evidence = onChain ? undefined : states.find((s) => lib(() => channels.revocationOpens(t, s, c.keys)));
-      if (!onChain && !evidence) refuse('INVALID_SIGNATURE', `the secret of ${t.party} opens no lock of its signature on a state of version ${t.below}`);
+      if (!onChain && !states.some((s) => lib(() => channels.revocationOpens(t, s, c.keys)))) refuse('INVALID_SIGNATURE', `the secret of ${t.party} opens no lock of its signature on a state of version ${t.below}`);
       const k = revKey(ctx, c.channelId, t.party);
-      const have = await v.get<StoredRevocation>(k);
+      const have = await v.get<channels.Revocation>(k);
       if (have && have.below >= t.below) continue;
-      await v.put(k, { channelId: t.channelId, party: t.party, below: t.below, secret: t.secret, ...(evidence ? { evidence } : {}) });
+      await v.put(k, { channelId: t.channelId, party: t.party, below: t.below, secret: t.secret });
       stored++;
     }
     return stored;
@@ -413,7 +411,7 @@ export class ChannelContract extends Contract {
     let stored = 0;
     for (const st of states) {
       if (st.state?.channelId !== c.channelId) refuse('INVALID_ARGUMENT', 'evidence state is for another channel');
-      const signedBy = SIDES.filter((p) => st.sigs[p] !== '' && lib(() => channels.revokedBelow(c.channelId, p, { states: [st] }, c.keys)) === st.state.version - 1 && st.state.version > 0);
+      const signedBy = st.state.version > 0 ? SIDES.filter((p) => st.sigs[p] !== '' && lib(() => channels.verifyStateSignature(st.state, c.keys[p], st.sigs[p], channels.lockOfSide(st, p)))) : [];
       if (signedBy.length === 0) refuse('INVALID_SIGNATURE', `evidence state of version ${String(st.state.version)} carries no valid signature`);
       for (const p of signedBy) {
         const k = evidenceKey(ctx, c.channelId, p);
@@ -434,9 +432,8 @@ export class ChannelContract extends Contract {
     const revocations: channels.Revocation[] = [];
     const evidence: channels.SignedState[] = [];
     for (const s of SIDES) {
-      const r = await v.get<StoredRevocation>(revKey(ctx, c.channelId, s));
-      if (r) revocations.push({ channelId: r.channelId, party: r.party, below: r.below, secret: r.secret });
-      if (r?.evidence) evidence.push(r.evidence);
+      const r = await v.get<channels.Revocation>(revKey(ctx, c.channelId, s));
+      if (r) revocations.push(r);
       const signed = await v.get<channels.SignedState>(evidenceKey(ctx, c.channelId, s));
       if (signed) evidence.push(signed);
     }

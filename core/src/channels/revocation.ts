@@ -75,7 +75,7 @@ export function checkRevocation(rev: unknown): Revocation {
   checkChannelId(r.channelId);
   check(r.party === 'a' || r.party === 'b', 'BAD_STATE', 'revocation.party must be a or b');
   check(Number.isSafeInteger(r.below) && r.below >= 1, 'BAD_STATE', 'revocation.below must be a positive safe integer');
-  check(typeof r.secret === 'string' && /^[0-9a-f]{64}$/.test(r.secret), 'BAD_STATE', 'revocation.secret must be 32 bytes of lower-case hex');
+  checkLock(r.secret, 'revocation.secret');
   return r;
 }
 
@@ -106,16 +106,21 @@ export interface RevocationEvidence {
 export function revokedBelow(channelId: string, party: Side, evidence: RevocationEvidence, keys: PartyKeys): number {
   let below = 0;
   const states = (evidence.states ?? []).filter((s) => s.state.channelId === channelId);
+  // States whose `party` signature verified here: a secret checked against them needs no second verify.
+  const verified = new Set<SignedState>();
   for (const s of states) {
     const sig = s.sigs[party];
     if (!sig || s.state.version - 1 <= below) continue;
     parseState(s.state);
-    if (verifyDigest(sideDigests(s)[party], keys[party], sig)) below = s.state.version - 1;
+    if (verifyDigest(sideDigests(s)[party], keys[party], sig)) {
+      below = s.state.version - 1;
+      verified.add(s);
+    }
   }
   for (const r of evidence.revocations ?? []) {
     if (r.channelId !== channelId || r.party !== party || r.below <= below) continue;
     checkRevocation(r);
-    if (states.some((s) => revocationOpens(r, s, keys))) below = r.below;
+    if (states.some((s) => revocationOpens(r, s, keys, verified.has(s)))) below = r.below;
   }
   return below;
 }
